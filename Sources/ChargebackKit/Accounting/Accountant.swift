@@ -1,0 +1,89 @@
+import Foundation
+
+/// A reported job with its attribution, price and cost center: one row of `line-items.csv`.
+public struct LineItem: Sendable {
+    public var job: JobRecord
+    public var costCenter: String
+    public var rate: Decimal
+    /// Consumed CU × rate, rounded half-to-even to the currency's minor unit.
+    public var cost: Decimal
+    public var currency: Currency
+    /// The start (or, with `--attribute-by end`, the end) time that places the job.
+    public var attributionTime: Instant
+    /// `YYYY-MM-DD` of the attribution time in the report zone.
+    public var day: String
+    /// `YYYY-MM` of the attribution time in the report zone.
+    public var month: String
+
+    /// Consumed CU, 0 for a Secure Agent job.
+    public var consumedCU: Decimal { job.consumedCU ?? 0 }
+
+    /// `;`-separated markers (`estimated_time`, `non_serverless`, `no_end_time`).
+    public var flags: [String] {
+        var f: [String] = []
+        if job.startEstimated { f.append("estimated_time") }
+        if job.consumedCU == nil { f.append("non_serverless") }
+        if job.state.isTerminal && job.endTime == nil { f.append("no_end_time") }
+        return f
+    }
+}
+
+/// The accounting settings of a run.
+public struct AccountingRules: Sendable {
+    public var period: Period
+    public var zone: Zone
+    public var attributeBy: AttributionBasis
+    public var rates: RateCard
+    public var costCenters: CostCenterRules
+
+    /// Creates the rules.
+    public init(period: Period = .all, zone: Zone = .utc, attributeBy: AttributionBasis = .start, rates: RateCard = .unconfigured, costCenters: CostCenterRules = CostCenterRules()) {
+        self.period = period
+        self.zone = zone
+        self.attributeBy = attributeBy
+        self.rates = rates
+        self.costCenters = costCenters
+    }
+
+    /// Attributes, filters, prices and allocates jobs. Returns the reported line items in
+    /// `line-items.csv` order and the number of valid jobs outside the period.
+    public func account(_ jobs: [JobRecord]) -> (items: [LineItem], outOfPeriod: Int) {
+        var items: [LineItem] = []
+        var outside = 0
+        for job in jobs {
+            let t = attributeBy == .end ? (job.endTime ?? job.startTime) : job.startTime
+            guard period.contains(t) else {
+                outside += 1
+                continue
+            }
+            let local = zone.civil(t)
+            let rate = rates.rate(for: job, at: t)
+            let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
+            items.append(LineItem(
+                job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
+                currency: rates.currency, attributionTime: t, day: local.dateString, month: local.monthString))
+        }
+        items.sort(by: Self.lineItemOrder)
+        return (items, outside)
+    }
+
+    /// `start_time, org_id, code_task_id, run_id, job_id`; absent values first.
+    static func lineItemOrder(_ a: LineItem, _ b: LineItem) -> Bool {
+        let x = a.job, y = b.job
+        if x.startTime != y.startTime { return x.startTime < y.startTime }
+        if x.orgId != y.orgId { return x.orgId.utf8.lexicographicallyPrecedes(y.orgId.utf8) }
+        if x.codeTaskId != y.codeTaskId { return absentFirst(x.codeTaskId, y.codeTaskId) }
+        if x.runId != y.runId { return absentFirst(x.runId, y.runId) }
+        return (x.jobId ?? "").utf8.lexicographicallyPrecedes((y.jobId ?? "").utf8)
+    }
+}
+
+/// Orders optional numbers with absent values first.
+func absentFirst(_ a: Int64?, _ b: Int64?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): false
+    case (nil, _): true
+    case (_, nil): false
+    case let (x?, y?): x < y
+    }
+}

@@ -1,0 +1,244 @@
+import Crypto
+import Foundation
+
+/// What the run learnt about one input file (for the manifest and the audit).
+public struct InputFileInfo: Sendable, Equatable {
+    public var path: String
+    /// Size on disk (compressed size for `.gz`).
+    public var bytes: Int64
+    /// Hex SHA-256 of the bytes on disk; nil when the file could not be read.
+    public var sha256: String?
+    /// Documents read from the file, usable or not.
+    public var documents: Int
+}
+
+/// Everything the reader produced.
+public struct ReadResult: Sendable {
+    public var files: [InputFileInfo]
+    public var skippedFiles: [String]
+    /// Usable documents, in reading order.
+    public var documents: [JobDocument]
+    /// Unusable documents, in reading order.
+    public var rejects: [Reject]
+    /// Every document read: `documents.count + rejects.count`.
+    public var documentsRead: Int { documents.count + rejects.count }
+}
+
+/// Reading progress, reported after each file.
+public struct ReadProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var documents: Int
+}
+
+/// Reads planned files into documents and rejects, several files at a time. The result does
+/// not depend on the number of threads: each file's output lands in its own slot.
+public struct InputReader: Sendable {
+    public var decoder: DocumentDecoder
+    public var threads: Int
+    /// Supplies standard input's bytes for the path `-`.
+    public var standardInput: @Sendable () -> Data
+
+    /// Creates a reader.
+    public init(decoder: DocumentDecoder, threads: Int = ProcessInfo.processInfo.activeProcessorCount, standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
+        self.decoder = decoder
+        self.threads = max(1, threads)
+        self.standardInput = standardInput
+    }
+
+    /// Reads every file of `plan`.
+    public func read(_ plan: InputPlan, progress: (@Sendable (ReadProgress) -> Void)? = nil) -> ReadResult {
+        let files = plan.files
+        let slots = Slots<FileOutcome>(count: files.count)
+        let workers = min(threads, max(files.count, 1))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let i = slots.claim() {
+                let outcome = readFile(files[i], order: i)
+                let done = slots.store(outcome, at: i)
+                progress?(ReadProgress(filesDone: done.files, filesTotal: files.count, documents: done.documents))
+            }
+        }
+        var result = ReadResult(files: [], skippedFiles: plan.skippedFiles, documents: [], rejects: [])
+        for outcome in slots.values() {
+            result.files.append(outcome.info)
+            result.documents.append(contentsOf: outcome.documents)
+            result.rejects.append(contentsOf: outcome.rejects)
+        }
+        return result
+    }
+
+    struct FileOutcome: Sendable {
+        var info: InputFileInfo
+        var documents: [JobDocument] = []
+        var rejects: [Reject] = []
+        var count: Int { documents.count + rejects.count }
+    }
+
+    func readFile(_ file: PlannedFile, order: Int) -> FileOutcome {
+        let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+        func unreadable(_ why: String, bytes: Int64 = 0, sha: String? = nil) -> FileOutcome {
+            FileOutcome(
+                info: InputFileInfo(path: file.path, bytes: bytes, sha256: sha, documents: 1),
+                rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
+        }
+        if let why = file.unreadable { return unreadable(why) }
+        let raw: Data
+        if let url = file.url {
+            do {
+                raw = try Data(contentsOf: url, options: .mappedIfSafe)
+            } catch {
+                return unreadable("cannot read the file: \(describe(error))")
+            }
+        } else {
+            raw = standardInput()
+        }
+        let sha = SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        var content = raw
+        if file.gzip || (file.layout == .sniff && Gzip.hasMagic(raw)) {
+            do {
+                content = try Gzip.decompress(raw)
+            } catch {
+                return unreadable("cannot decompress: \(error.description)", bytes: Int64(raw.count), sha: sha)
+            }
+        }
+        var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: Int64(raw.count), sha256: sha, documents: 0))
+        content.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            let bytes = buffer.bindMemory(to: UInt8.self)
+            split(bytes, file: file, order: order, into: &outcome)
+        }
+        outcome.info.documents = outcome.count
+        return outcome
+    }
+
+    private func split(_ bytes: UnsafeBufferPointer<UInt8>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) {
+        var start = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+        let body = start..<bytes.count
+        let trimmed = trim(bytes, body)
+        let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+        switch file.layout {
+        case .ndjson:
+            splitLines(bytes, body, file: file, order: order, into: &outcome)
+        case .json:
+            if trimmed.isEmpty {
+                outcome.rejects.append(Reject(source: whole, reason: .malformedJSON, detail: "the file is empty; expected a JSON object or an array of objects", text: ""))
+                return
+            }
+            if case .failure(let e) = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
+                outcome.rejects.append(Reject(source: whole, reason: .malformedJSON, detail: "invalid JSON: \(e)", text: text(bytes, trimmed)))
+            }
+        case .sniff:
+            if trimmed.isEmpty { return }
+            if case .failure = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
+                splitLines(bytes, body, file: file, order: order, into: &outcome)
+            }
+        }
+    }
+
+    /// Parses the whole text as one object or one array; on a syntax error nothing is added.
+    private func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) -> Result<Void, JSONSyntaxError> {
+        var parser = JSONParser(bytes, range: range)
+        if bytes[range.lowerBound] == UInt8(ascii: "[") {
+            do {
+                let elements = try parser.parseArrayElements()
+                for (i, e) in elements.enumerated() {
+                    let src = SourceLocation(path: file.path, position: .index(i), fileOrder: order)
+                    add(e.value, spans: e.memberSpans, bytes, e.span, source: src, into: &outcome)
+                }
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        do {
+            let value = try parser.parseDocument()
+            add(value, spans: parser.topLevelSpans, bytes, range, source: SourceLocation(path: file.path, position: .whole, fileOrder: order), into: &outcome)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) {
+        var lineNo = 0
+        var i = body.lowerBound
+        while i < body.upperBound {
+            lineNo += 1
+            var j = i
+            while j < body.upperBound, bytes[j] != 0x0A { j += 1 }
+            let line = trim(bytes, i..<j)
+            i = j + 1
+            if line.isEmpty { continue }
+            let src = SourceLocation(path: file.path, position: .line(lineNo), fileOrder: order)
+            var parser = JSONParser(bytes, range: line)
+            do {
+                let value = try parser.parseDocument()
+                add(value, spans: parser.topLevelSpans, bytes, line, source: src, into: &outcome)
+            } catch {
+                outcome.rejects.append(Reject(source: src, reason: .malformedJSON, detail: "invalid JSON: \(error)", text: text(bytes, line)))
+            }
+        }
+    }
+
+    private func add(_ value: JSONValue, spans: [String: Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation, into outcome: inout FileOutcome) {
+        let own = text(bytes, span)
+        var responseText: String?
+        if case .object(let members) = value, DocumentDecoder.isEnvelope(members), let r = spans["response"] {
+            responseText = text(bytes, trim(bytes, r))
+        }
+        switch decoder.decode(value, source: source, text: own, responseText: responseText) {
+        case .success(let doc): outcome.documents.append(doc)
+        case .failure(let reject): outcome.rejects.append(reject)
+        }
+    }
+
+    private func trim(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int> {
+        var lo = r.lowerBound, hi = r.upperBound
+        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        while lo < hi, ws(bytes[lo]) { lo += 1 }
+        while hi > lo, ws(bytes[hi - 1]) { hi -= 1 }
+        return lo..<hi
+    }
+
+    private func text(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+    }
+}
+
+func describe(_ error: Error) -> String {
+    let ns = error as NSError
+    if let posix = ns.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(posix.code)))
+    }
+    return error.localizedDescription
+}
+
+/// Result slots filled by worker threads, handed out one index at a time.
+final class Slots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T?]
+    private var next = 0
+    private var done = 0
+    private var documents = 0
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func claim() -> Int? {
+        lock.withLock {
+            guard next < items.count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func store(_ value: T, at i: Int) -> (files: Int, documents: Int) where T == InputReader.FileOutcome {
+        lock.withLock {
+            items[i] = value
+            done += 1
+            documents += value.count
+            return (done, documents)
+        }
+    }
+
+    func values() -> [T] { lock.withLock { items.map { $0! } } }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Exact decimal helpers: parsing from document text, formatting for the reports, and
+/// rounding money. All money and compute units are `Decimal`, never `Double`.
+public enum ExactDecimal {
+    /// Parses a JSON-style decimal number (`12`, `-1.5`, `2e-3`, `477.0`); nil when `text`
+    /// is not such a number. Leading zeros are tolerated in numeric strings.
+    public static func parse(_ text: String) -> Decimal? {
+        var sawDigit = false
+        var state = 0  // 0 sign, 1 int, 2 frac, 3 exp sign, 4 exp digits
+        var expDigits = false
+        for (k, c) in text.utf8.enumerated() {
+            switch c {
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                if state == 0 && k == 0 { state = 1 } else if state == 3 { state = 4 } else { return nil }
+            case 0x30...0x39:
+                if state == 0 { state = 1 }
+                if state == 3 { state = 4 }
+                if state == 4 { expDigits = true } else { sawDigit = true }
+            case UInt8(ascii: "."):
+                guard state <= 1 else { return nil }
+                state = 2
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                guard sawDigit, state <= 2 else { return nil }
+                state = 3
+            default:
+                return nil
+            }
+        }
+        guard sawDigit, state < 3 || expDigits else { return nil }
+        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// The exact value with no exponent and no trailing zeros: `12.5`, `0`, `0.0001`.
+    public static func plain(_ value: Decimal) -> String {
+        if value.isZero { return "0" }
+        return value.description
+    }
+
+    /// `value` with exactly `digits` fractional digits (it must already be rounded to them).
+    public static func fixed(_ value: Decimal, digits: Int) -> String {
+        var s = plain(value)
+        guard digits > 0 else { return s }
+        if let dot = s.firstIndex(of: ".") {
+            let have = s.distance(from: s.index(after: dot), to: s.endIndex)
+            if have < digits { s += String(repeating: "0", count: digits - have) }
+        } else {
+            s += "." + String(repeating: "0", count: digits)
+        }
+        return s
+    }
+
+    /// Rounds half-to-even to `scale` fractional digits.
+    public static func roundHalfEven(_ value: Decimal, scale: Int) -> Decimal {
+        var input = value
+        var result = Decimal()
+        NSDecimalRound(&result, &input, scale, .bankers)
+        return result
+    }
+
+    /// Whether `value` is an integer that fits in `Int64`; returns it.
+    public static func int64(_ value: Decimal) -> Int64? {
+        guard value == roundHalfEven(value, scale: 0) else { return nil }
+        let s = plain(value)
+        return Int64(s)
+    }
+}
+
+/// Formats milliseconds as seconds with exactly three decimals (`12.345`).
+public func formatSeconds(milliseconds ms: Int64) -> String {
+    let sign = ms < 0 ? "-" : ""
+    let m = ms.magnitude
+    return sign + String(m / 1000) + "." + pad(Int(m % 1000), 3)
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import ChargebackKit
+import Foundation
+
+/// The `chargeback` command: subcommands only.
+struct Chargeback: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chargeback",
+        abstract: "Compute-unit chargeback, audit exports and summaries from Informatica IDMC code-task job statuses.",
+        version: chargebackVersion,
+        subcommands: [ReportCommand.self]
+    )
+}
+
+/// Exit statuses of SPEC 3.8.
+enum ExitStatus {
+    static let usage: Int32 = 1
+    static let output: Int32 = 2
+}
+
+@main
+enum Main {
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try Chargeback.parseAsRoot()
+        } catch {
+            // Help and --version exit 0 through ArgumentParser; every other parse error is a
+            // usage error, exit 1 (ArgumentParser's own default would be 64).
+            if Chargeback.exitCode(for: error) == .success { Chargeback.exit(withError: error) }
+            FileHandle.standardError.write(Data((Chargeback.fullMessage(for: error) + "\n").utf8))
+            exit(ExitStatus.usage)
+        }
+        do {
+            var c = command
+            try c.run()
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch {
+            Diagnostics.error(error)
+            switch error {
+            case is OutputError: exit(ExitStatus.output)
+            default: exit(ExitStatus.usage)
+            }
+        }
+    }
+}
+
+/// Messages on standard error.
+enum Diagnostics {
+    static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func error(_ error: Error) {
+        let message = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
+        write("chargeback: error: \(message)\n")
+    }
+}

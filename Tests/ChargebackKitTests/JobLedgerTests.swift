@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+@testable import ChargebackKit
+
+@Suite("Identity and latest-wins (SPEC 1.3)")
+struct JobLedgerTests {
+    /// Decodes documents as if read in this order from one NDJSON file.
+    func docs(_ texts: [String]) -> [JobDocument] {
+        texts.enumerated().map { i, text in
+            var d = try! decodeOne(text).get()
+            d.source = SourceLocation(path: "f.ndjson", position: .line(i + 1), fileOrder: 0)
+            return d
+        }
+    }
+
+    func ledger(_ texts: [String]) -> JobLedger { JobLedger(documents: docs(texts)) }
+
+    @Test("polls without and with sessionLogUrl, and a shape-B poll, are one job")
+    func linking() throws {
+        let early = docA(["status": "QUEUED", "sessionLogUrl": nil, "endTime": nil, "updateTime": "2026-10-04T10:00:01"])
+        let later = docA(["status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"])
+        let shapeB = jsonObject(["executionState": "SUCCEEDED", "codeTaskId": 2, "codeTaskName": "Demo", "sessionLogUrl": "logservice/api/v1/jobs/8zcuMdImeshidZ4XVExs20/logs", "consumedServerlessComputeUnits": Raw("3.5")])
+        let l = ledger([early, later, shapeB])
+        #expect(l.jobs.count == 1)
+        let job = try #require(l.jobs.first)
+        #expect(job.state == .succeeded)
+        // The shape-B winner lacks times, org, user and run: filled from the next documents.
+        #expect(job.orgId == "kuJVH54wm6gfhVj4QEdboY")
+        #expect(job.user == "coder@examplecompany.com")
+        #expect(job.runId == 2)
+        #expect(job.startTime == t("2026-10-04T10:00:00Z"))
+        #expect(job.endTime == nil)
+        #expect(job.consumedCU == Decimal(string: "3.5"))
+        #expect(job.source.description == "f.ndjson:3")
+        #expect(l.superseded == 2)
+        #expect(l.duplicates == 0)
+    }
+
+    @Test("a terminal state beats a later non-terminal update")
+    func terminalWins() {
+        let done = docA(["status": "FAILED", "updateTime": "2026-10-04T10:05:00"])
+        let stale = docA(["status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T11:00:00"])
+        #expect(ledger([done, stale]).jobs[0].state == .failed)
+        #expect(ledger([stale, done]).jobs[0].state == .failed)
+    }
+
+    @Test("then the greatest updateTime, endTime, startTime, fetchedAt, in that order")
+    func orderOfRules() {
+        func pick(_ a: String, _ b: String) -> String? {
+            let l1 = ledger([a, b]), l2 = ledger([b, a])
+            #expect(l1.jobs[0].instanceName == l2.jobs[0].instanceName, "input order changed the winner")
+            return l1.jobs[0].instanceName
+        }
+        // updateTime
+        #expect(pick(docA(["instanceName": "old", "updateTime": "2026-10-04T10:05:00"]), docA(["instanceName": "new", "updateTime": "2026-10-04T10:06:00"])) == "new")
+        // a missing updateTime sorts before any present one
+        #expect(pick(docA(["instanceName": "none", "updateTime": nil]), docA(["instanceName": "some", "updateTime": "2000-01-01T00:00:00"])) == "some")
+        // equal updateTime: endTime decides
+        #expect(pick(docA(["instanceName": "e1", "endTime": "2026-10-04T10:05:00"]), docA(["instanceName": "e2", "endTime": "2026-10-04T10:07:00"])) == "e2")
+        // equal update and end: startTime decides
+        #expect(pick(docA(["instanceName": "s1", "startTime": "2026-10-04T09:00:00"]), docA(["instanceName": "s2", "startTime": "2026-10-04T09:30:00"])) == "s2")
+        // everything equal: the envelope's fetchedAt decides
+        let env = { (name: String, at: String) in "{\"jobId\":\"8zcuMdImeshidZ4XVExs20\",\"fetchedAt\":\"\(at)\",\"httpStatus\":200,\"response\":\(docA(["instanceName": name]))}" }
+        #expect(pick(env("f2", "2026-10-05T00:00:00Z"), env("f1", "2026-10-04T00:00:00Z")) == "f2")
+        // a full tie: the byte-wise last text
+        #expect(pick(docA(["instanceName": "Zed"]), docA(["instanceName": "abc"])) == "abc")
+    }
+
+    @Test("duplicates are equal contents; superseded are the other distinct contents")
+    func counts() {
+        let running = docA(["status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"])
+        let done = docA([:])
+        // Same content written differently: key order, spacing, a number as a string, shape B.
+        let doneAgain = " " + docA(["runId": "2", "consumedServerlessComputeUnits": Raw("1.250")]) + " "
+        let l = ledger([running, done, running, doneAgain, done])
+        #expect(l.jobs.count == 1)
+        #expect(l.duplicates == 3)  // 5 documents, 2 distinct contents
+        #expect(l.superseded == 1)
+    }
+
+    @Test("different jobs stay apart; a document with both keys joins them")
+    func joins() {
+        let a = docA(["sessionLogUrl": "x/jobs/A/logs", "runId": 1])
+        let b = docA(["sessionLogUrl": "x/jobs/B/logs", "runId": 2])
+        #expect(ledger([a, b]).jobs.count == 2)
+        let onlyJobId = docA(["sessionLogUrl": "x/jobs/C/logs", "runId": nil, "status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"])
+        let onlyRunKey = docA(["sessionLogUrl": nil, "runId": 7])
+        #expect(ledger([onlyJobId, onlyRunKey]).jobs.count == 2)
+        let bridge = docA(["sessionLogUrl": "x/jobs/C/logs", "runId": 7, "status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:02:00"])
+        let l = ledger([onlyJobId, onlyRunKey, bridge])
+        #expect(l.jobs.count == 1)
+        #expect(l.jobs[0].jobId == "C")
+        #expect(l.jobs[0].state == .succeeded)
+        #expect(l.superseded == 2)
+    }
+
+    @Test("no start time: estimated from fetchedAt, else missing_start_time")
+    func missingStart() {
+        let env = "{\"jobId\":\"J1\",\"orgId\":\"O\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":{\"status\":\"RUNNING\",\"codeTaskId\":1}}"
+        let l = ledger([env])
+        #expect(l.jobs.count == 1)
+        #expect(l.jobs[0].startEstimated)
+        #expect(l.jobs[0].startTime == t("2026-10-05T06:00:00Z"))
+        #expect(l.jobs[0].durationMilliseconds == nil)
+        let bare = jsonObject(["executionState": "SUCCEEDED", "sessionLogUrl": "x/jobs/K/logs"])
+        let bare2 = jsonObject(["executionState": "RUNNING", "sessionLogUrl": "x/jobs/K/logs"])
+        let m = ledger([bare2, bare])
+        #expect(m.jobs.isEmpty)
+        #expect(m.rejects.map(\.reason.code) == ["missing_start_time"])
+        #expect(m.rejects[0].source.description == "f.ndjson:2")
+        #expect(m.superseded == 1)
+    }
+
+    @Test("org and user default to (unknown)")
+    func unknowns() {
+        let l = ledger([jsonObject(["status": "SUCCEEDED", "startTime": "2026-10-01T00:00:00Z", "sessionLogUrl": "x/jobs/K/logs"])])
+        #expect(l.jobs[0].orgId == "(unknown)")
+        #expect(l.jobs[0].user == "(unknown)")
+    }
+
+    @Test("the outcome does not depend on document order")
+    func orderIndependent() {
+        var texts: [String] = []
+        for i in 0..<30 {
+            texts.append(docA(["sessionLogUrl": "x/jobs/J\(i % 7)/logs", "runId": i % 7, "updateTime": "2026-10-04T10:0\(i % 10):00", "instanceName": "i\(i)"]))
+        }
+        let a = ledger(texts), b = ledger(texts.reversed())
+        #expect(a.jobs.count == 7)
+        #expect(Set(a.jobs.map(\.instanceName)) == Set(b.jobs.map(\.instanceName)))
+        #expect(a.duplicates == b.duplicates)
+        #expect(a.superseded == b.superseded)
+    }
+}

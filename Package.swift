@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(
             name: "ChargebackKitTests",
             dependencies: ["ChargebackKit"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -21,27 +21,23 @@ enum ExitStatus {
 @main
 enum Main {
     static func main() {
-        let command: ParsableCommand
         do {
-            command = try Chargeback.parseAsRoot()
+            var command = try Chargeback.parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch let e as OutputError {
+            Diagnostics.error(e)
+            exit(ExitStatus.output)
+        } catch let e as any LocalizedError {
+            Diagnostics.error(e)
+            exit(ExitStatus.usage)
         } catch {
             // Help and --version exit 0 through ArgumentParser; every other parse error is a
             // usage error, exit 1 (ArgumentParser's own default would be 64).
             if Chargeback.exitCode(for: error) == .success { Chargeback.exit(withError: error) }
-            FileHandle.standardError.write(Data((Chargeback.fullMessage(for: error) + "\n").utf8))
+            Diagnostics.write(Chargeback.fullMessage(for: error) + "\n")
             exit(ExitStatus.usage)
-        }
-        do {
-            var c = command
-            try c.run()
-        } catch let e as ExitCode {
-            exit(e.rawValue)
-        } catch {
-            Diagnostics.error(error)
-            switch error {
-            case is OutputError: exit(ExitStatus.output)
-            default: exit(ExitStatus.usage)
-            }
         }
     }
 }

@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(
             name: "chargeback-samples",
             dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         .testTarget(

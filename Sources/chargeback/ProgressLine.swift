@@ -33,11 +33,15 @@ enum RunSummary {
         lines.append("chargeback \(chargebackVersion) — period \(r.parameters.period.label), time zone \(r.parameters.zone.identifier)")
         lines.append("  inputs          \(r.inputs.count) files (\(r.skippedFiles.count) other files skipped)")
         lines.append("  documents read  \(rec.documentsRead)")
-        lines.append("  jobs reported   \(rec.jobsReported)  (succeeded \(r.totals.succeeded), failed \(r.totals.failed), cancelled \(r.totals.cancelled), open \(r.totals.open))")
+        lines.append(
+            "  jobs reported   \(rec.jobsReported)  (succeeded \(r.totals.succeeded), failed \(r.totals.failed), cancelled \(r.totals.cancelled), open \(r.totals.open))"
+        )
         lines.append("  out of period   \(rec.outOfPeriod)")
         lines.append("  superseded      \(rec.superseded)")
         lines.append("  duplicates      \(rec.duplicates)")
-        lines.append("  rejected        \(rec.rejected)" + (r.rejectCounts.isEmpty ? "" : "  (" + r.rejectCounts.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")"))
+        lines.append(
+            "  rejected        \(rec.rejected)"
+                + (r.rejectCounts.isEmpty ? "" : "  (" + r.rejectCounts.map { "\($0.reason) \($0.count)" }.joined(separator: ", ") + ")"))
         lines.append("  consumed CU     \(ExactDecimal.plain(r.totals.consumedCU))")
         lines.append("  cost            \(currency.format(r.totals.cost)) \(currency.code)" + (r.parameters.unpriced ? "  (no --config: rate 0)" : ""))
         lines.append("  reconciliation  \(rec.holds ? "holds" : "DOES NOT HOLD"): \(rec.equation)")

@@ -18,7 +18,9 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Files or directories of job-status documents, or - for standard input.")
     var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Directory for the reports (created if missing), or - for standard output with a single-file --format.", valueName: "dir"))
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Directory for the reports (created if missing), or - for standard output with a single-file --format.", valueName: "dir"))
     var output = "reports"
 
     @Option(help: ArgumentHelp("Report period: a month (2026-10), quarter (2026-Q4) or year (2026), in --timezone.", valueName: "period"))
@@ -39,10 +41,15 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("attribute-by"), help: ArgumentHelp("Place jobs in periods and days by their start or end time.", valueName: "start|end"))
     var attributeBy = "start"
 
-    @Option(name: .customLong("group-by"), help: ArgumentHelp("summary.csv groups: org, user, cost_center, runtime_env, task, status, day, month (default cost_center,org,user).", valueName: "list"))
+    @Option(
+        name: .customLong("group-by"),
+        help: ArgumentHelp(
+            "summary.csv groups: org, user, cost_center, runtime_env, task, status, day, month (default cost_center,org,user).", valueName: "list"))
     var groupBy: String?
 
-    @Option(help: ArgumentHelp("Reports to write: csv (summary + line items), summary, line-items. rejects.csv and manifest.json are always written.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Reports to write: csv (summary + line items), summary, line-items. rejects.csv and manifest.json are always written.", valueName: "list"))
     var format: String?
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The report's as-of time (default: SOURCE_DATE_EPOCH, else now).", valueName: "time"))
@@ -95,7 +102,9 @@ struct ReportCommand: ParsableCommand {
             Diagnostics.write(RunSummary.text(outcome, outputDirectory: settings.outputDirectory.map { _ in output }))
         }
         guard outcome.report.reconciliation.holds else {
-            Diagnostics.write("chargeback: internal error: the reconciliation does not hold (\(outcome.report.reconciliation.equation)); please report this with the manifest\n")
+            Diagnostics.write(
+                "chargeback: internal error: the reconciliation does not hold (\(outcome.report.reconciliation.equation)); please report this with the manifest\n"
+            )
             throw ExitCode(ExitStatus.usage)
         }
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }

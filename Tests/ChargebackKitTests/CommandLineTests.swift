@@ -39,16 +39,18 @@ struct CommandLineTests {
         #expect(quiet.stderr.isEmpty)
     }
 
-    @Test("usage errors: exit 1, a message naming the problem, no stack trace, nothing written", arguments: [
-        (["report", "in", "--period", "2026-13"], "--period \"2026-13\" is not valid"),
-        (["report", "in", "--timezone", "Mars/Olympus"], "--timezone \"Mars/Olympus\" is not valid"),
-        (["report", "in", "--group-by", "org,planet"], "unknown: \"planet\""),
-        (["report", "in", "--format", "pdf"], "--format \"pdf\" is not valid"),
-        (["report", "missing-dir"], "no such file or directory: missing-dir"),
-        (["report"], "name at least one input"),
-        (["report", "in", "--bogus"], "Unknown option '--bogus'"),
-        (["report", "in", "--period", "2026-10", "--from", "2026-10-01"], "--period cannot be combined with --from/--to"),
-    ])
+    @Test(
+        "usage errors: exit 1, a message naming the problem, no stack trace, nothing written",
+        arguments: [
+            (["report", "in", "--period", "2026-13"], "--period \"2026-13\" is not valid"),
+            (["report", "in", "--timezone", "Mars/Olympus"], "--timezone \"Mars/Olympus\" is not valid"),
+            (["report", "in", "--group-by", "org,planet"], "unknown: \"planet\""),
+            (["report", "in", "--format", "pdf"], "--format \"pdf\" is not valid"),
+            (["report", "missing-dir"], "no such file or directory: missing-dir"),
+            (["report"], "name at least one input"),
+            (["report", "in", "--bogus"], "Unknown option '--bogus'"),
+            (["report", "in", "--period", "2026-10", "--from", "2026-10-01"], "--period cannot be combined with --from/--to"),
+        ])
     func usage(args: [String], message: String) throws {
         let dir = try TempDir()
         try dir.write("in/a.json", docA())
@@ -85,7 +87,10 @@ struct CommandLineTests {
         try dir.write("in/a.json", docA())
         let r = try runCLI(["report", "in", "--output", "-", "--format", "summary", "--quiet"], in: dir.url)
         #expect(r.status == 0)
-        #expect(r.stdout == "cost_center,org_id,user,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency\r\nUNALLOCATED,kuJVH54wm6gfhVj4QEdboY,coder@examplecompany.com,1,1,0,0,0,300.000,1.25,0.00,USD\r\n")
+        #expect(
+            r.stdout
+                == "cost_center,org_id,user,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency\r\nUNALLOCATED,kuJVH54wm6gfhVj4QEdboY,coder@examplecompany.com,1,1,0,0,0,300.000,1.25,0.00,USD\r\n"
+        )
         let help = try runCLI(["report", "--help"], in: dir.url)
         #expect(help.status == 0)
         #expect(help.stdout.contains("--attribute-by"))

@@ -44,23 +44,34 @@ struct DocumentDecoderTests {
 
     @Test("shape A and shape B of the same values have equal content")
     func shapesAgree() throws {
-        let a = try decodeOne(jsonObject(["status": "RUNNING", "codeTaskId": 5, "assetName": "x", "runtimeEnvId": "e", "errorMessage": "m", "sessionLogUrl": "a/jobs/J/logs"])).get()
-        let b = try decodeOne(jsonObject(["executionState": "running", "codeTaskId": "5", "codeTaskName": "x", "agentGroupId": "e", "firstErrorMessage": "m", "sessionLogUrl": "a/jobs/J/logs"])).get()
+        let a = try decodeOne(
+            jsonObject(["status": "RUNNING", "codeTaskId": 5, "assetName": "x", "runtimeEnvId": "e", "errorMessage": "m", "sessionLogUrl": "a/jobs/J/logs"])
+        ).get()
+        let b = try decodeOne(
+            jsonObject([
+                "executionState": "running", "codeTaskId": "5", "codeTaskName": "x", "agentGroupId": "e", "firstErrorMessage": "m",
+                "sessionLogUrl": "a/jobs/J/logs",
+            ])
+        ).get()
         #expect(a.content == b.content)
     }
 
-    @Test("every state spelling, case-insensitively", arguments: [
-        ("QUEUED", JobState.queued), ("starting", .queued), ("Running", .running), ("SUCCEEDED", .succeeded),
-        ("success", .succeeded), ("COMPLETED", .succeeded), ("failed", .failed), ("CANCELLED", .cancelled),
-        ("canceled", .cancelled), ("STOPPED", .cancelled),
-    ])
+    @Test(
+        "every state spelling, case-insensitively",
+        arguments: [
+            ("QUEUED", JobState.queued), ("starting", .queued), ("Running", .running), ("SUCCEEDED", .succeeded),
+            ("success", .succeeded), ("COMPLETED", .succeeded), ("failed", .failed), ("CANCELLED", .cancelled),
+            ("canceled", .cancelled), ("STOPPED", .cancelled),
+        ])
     func states(spelling: String, state: JobState) throws {
         #expect(try decodeOne(docA(["status": spelling])).get().content.state == state)
     }
 
     @Test("numbers as strings, exponents, and 477.0 as the integer 477")
     func numericStrings() throws {
-        let d = try decodeOne(docA(["runId": "12", "codeTaskId": Raw("477.0"), "consumedServerlessComputeUnits": "2e-3", "assignedServerlessComputeUnits": "1.50"])).get()
+        let d = try decodeOne(
+            docA(["runId": "12", "codeTaskId": Raw("477.0"), "consumedServerlessComputeUnits": "2e-3", "assignedServerlessComputeUnits": "1.50"])
+        ).get()
         #expect(d.content.runId == 12)
         #expect(d.content.codeTaskId == 477)
         #expect(d.content.consumedCU == Decimal(string: "0.002"))
@@ -78,7 +89,8 @@ struct DocumentDecoderTests {
     @Test("a fetch envelope: the response is the document, org and job ID from the envelope")
     func envelope() throws {
         let response = docA(["orgId": nil, "sessionLogUrl": nil])
-        let text = "{\"jobId\":\"J0000000000000000000001\",\"orgId\":\"ORG\",\"fetchedAt\":\"2026-10-05T00:00:00Z\",\"httpStatus\":200,\"response\": \(response) }"
+        let text =
+            "{\"jobId\":\"J0000000000000000000001\",\"orgId\":\"ORG\",\"fetchedAt\":\"2026-10-05T00:00:00Z\",\"httpStatus\":200,\"response\": \(response) }"
         let d = try decodeOne(text).get()
         #expect(d.jobId == "J0000000000000000000001")
         #expect(d.orgId == "ORG")
@@ -87,23 +99,25 @@ struct DocumentDecoderTests {
         #expect(d.text == response)
     }
 
-    @Test("each reject reason, with its detail", arguments: [
-        ("{\"status\":", "malformed_json"),
-        ("42", "not_an_object"),
-        ("\"text\"", "not_an_object"),
-        (docA(["orgId": 42]), "bad_type:orgId"),
-        (docA(["errorMessage": ["a": 1] as [String: Any?]]), "bad_type:errorMessage"),
-        (docA(["consumedServerlessComputeUnits": "lots"]), "bad_type:consumedServerlessComputeUnits"),
-        (docA(["runId": Raw("2.5")]), "bad_type:runId"),
-        (docA(["startTime": 1_700_000_000]), "bad_type:startTime"),
-        (docA(["startTime": "yesterday"]), "bad_timestamp:startTime"),
-        (docA(["status": "PAUSED"]), "unknown_status"),
-        (docA(["status": nil]), "unknown_status"),
-        (docA(["consumedServerlessComputeUnits": Raw("-0.5")]), "negative_cu"),
-        (docA(["assignedServerlessComputeUnits": "-1"]), "negative_cu"),
-        (docA(["sessionLogUrl": nil, "runId": nil]), "no_identity"),
-        (docA(["endTime": "2026-10-04T09:59:59.999"]), "end_before_start"),
-    ])
+    @Test(
+        "each reject reason, with its detail",
+        arguments: [
+            ("{\"status\":", "malformed_json"),
+            ("42", "not_an_object"),
+            ("\"text\"", "not_an_object"),
+            (docA(["orgId": 42]), "bad_type:orgId"),
+            (docA(["errorMessage": ["a": 1] as [String: Any?]]), "bad_type:errorMessage"),
+            (docA(["consumedServerlessComputeUnits": "lots"]), "bad_type:consumedServerlessComputeUnits"),
+            (docA(["runId": Raw("2.5")]), "bad_type:runId"),
+            (docA(["startTime": 1_700_000_000]), "bad_type:startTime"),
+            (docA(["startTime": "yesterday"]), "bad_timestamp:startTime"),
+            (docA(["status": "PAUSED"]), "unknown_status"),
+            (docA(["status": nil]), "unknown_status"),
+            (docA(["consumedServerlessComputeUnits": Raw("-0.5")]), "negative_cu"),
+            (docA(["assignedServerlessComputeUnits": "-1"]), "negative_cu"),
+            (docA(["sessionLogUrl": nil, "runId": nil]), "no_identity"),
+            (docA(["endTime": "2026-10-04T09:59:59.999"]), "end_before_start"),
+        ])
     func rejectReasons(text: String, code: String) {
         guard case .failure(let r) = decodeOne(text) else {
             Issue.record("expected a reject for \(text)")

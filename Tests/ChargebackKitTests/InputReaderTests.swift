@@ -59,7 +59,10 @@ struct InputReaderTests {
         try dir.write("in/none.json", "[]")
         try dir.write("in/lines.ndjson", job(1) + "\n[" + job(2) + "]\n{broken\n")
         let r = try read(dir)
-        #expect(r.rejects.map { "\($0.source) \($0.reason)" } == ["in/empty.json malformed_json", "in/lines.ndjson:2 not_an_object", "in/lines.ndjson:3 malformed_json"])
+        #expect(
+            r.rejects.map { "\($0.source) \($0.reason)" } == [
+                "in/empty.json malformed_json", "in/lines.ndjson:2 not_an_object", "in/lines.ndjson:3 malformed_json",
+            ])
         #expect(r.files.first { $0.path == "in/none.json" }?.documents == 0)
         #expect(r.documentsRead == 4)
     }
@@ -94,7 +97,8 @@ struct InputReaderTests {
         let dir = try TempDir()
         #expect(try read(dir, ["-"], stdin: "[" + job(1) + "," + job(2) + "]").documents.map(\.source.description) == ["-#0", "-#1"])
         #expect(try read(dir, ["-"], stdin: "{\n\"status\":\"RUNNING\",\n\"sessionLogUrl\":\"x/jobs/J/logs\"}\n").documents.map(\.source.description) == ["-"])
-        #expect(try read(dir, ["-"], stdin: job(1) + "\n" + job(2) + "\n").documents.map(\.source.description) == ["--:1", "--:2"].map { String($0.dropFirst()) })
+        #expect(
+            try read(dir, ["-"], stdin: job(1) + "\n" + job(2) + "\n").documents.map(\.source.description) == ["--:1", "--:2"].map { String($0.dropFirst()) })
     }
 
     @Test("an unreadable file is one document and one reject; the run goes on")
@@ -129,7 +133,9 @@ struct InputReaderTests {
     func archive() throws {
         let dir = try TempDir()
         let resp = docA(["orgId": nil])
-        try dir.write("in/fetch-20261101T000000Z.ndjson", "{\"jobId\":\"JOB9\",\"orgId\":\"ORG\",\"fetchedAt\":\"2026-11-01T00:00:00.000Z\",\"httpStatus\":200,\"response\":\(resp)}\n")
+        try dir.write(
+            "in/fetch-20261101T000000Z.ndjson",
+            "{\"jobId\":\"JOB9\",\"orgId\":\"ORG\",\"fetchedAt\":\"2026-11-01T00:00:00.000Z\",\"httpStatus\":200,\"response\":\(resp)}\n")
         let r = try read(dir)
         #expect(r.documents.count == 1)
         #expect(r.documents[0].orgId == "ORG")

@@ -20,7 +20,10 @@ struct JobLedgerTests {
     func linking() throws {
         let early = docA(["status": "QUEUED", "sessionLogUrl": nil, "endTime": nil, "updateTime": "2026-10-04T10:00:01"])
         let later = docA(["status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"])
-        let shapeB = jsonObject(["executionState": "SUCCEEDED", "codeTaskId": 2, "codeTaskName": "Demo", "sessionLogUrl": "logservice/api/v1/jobs/8zcuMdImeshidZ4XVExs20/logs", "consumedServerlessComputeUnits": Raw("3.5")])
+        let shapeB = jsonObject([
+            "executionState": "SUCCEEDED", "codeTaskId": 2, "codeTaskName": "Demo", "sessionLogUrl": "logservice/api/v1/jobs/8zcuMdImeshidZ4XVExs20/logs",
+            "consumedServerlessComputeUnits": Raw("3.5"),
+        ])
         let l = ledger([early, later, shapeB])
         #expect(l.jobs.count == 1)
         let job = try #require(l.jobs.first)
@@ -53,15 +56,20 @@ struct JobLedgerTests {
             return l1.jobs[0].instanceName
         }
         // updateTime
-        #expect(pick(docA(["instanceName": "old", "updateTime": "2026-10-04T10:05:00"]), docA(["instanceName": "new", "updateTime": "2026-10-04T10:06:00"])) == "new")
+        #expect(
+            pick(docA(["instanceName": "old", "updateTime": "2026-10-04T10:05:00"]), docA(["instanceName": "new", "updateTime": "2026-10-04T10:06:00"]))
+                == "new")
         // a missing updateTime sorts before any present one
         #expect(pick(docA(["instanceName": "none", "updateTime": nil]), docA(["instanceName": "some", "updateTime": "2000-01-01T00:00:00"])) == "some")
         // equal updateTime: endTime decides
         #expect(pick(docA(["instanceName": "e1", "endTime": "2026-10-04T10:05:00"]), docA(["instanceName": "e2", "endTime": "2026-10-04T10:07:00"])) == "e2")
         // equal update and end: startTime decides
-        #expect(pick(docA(["instanceName": "s1", "startTime": "2026-10-04T09:00:00"]), docA(["instanceName": "s2", "startTime": "2026-10-04T09:30:00"])) == "s2")
+        #expect(
+            pick(docA(["instanceName": "s1", "startTime": "2026-10-04T09:00:00"]), docA(["instanceName": "s2", "startTime": "2026-10-04T09:30:00"])) == "s2")
         // everything equal: the envelope's fetchedAt decides
-        let env = { (name: String, at: String) in "{\"jobId\":\"8zcuMdImeshidZ4XVExs20\",\"fetchedAt\":\"\(at)\",\"httpStatus\":200,\"response\":\(docA(["instanceName": name]))}" }
+        let env = { (name: String, at: String) in
+            "{\"jobId\":\"8zcuMdImeshidZ4XVExs20\",\"fetchedAt\":\"\(at)\",\"httpStatus\":200,\"response\":\(docA(["instanceName": name]))}"
+        }
         #expect(pick(env("f2", "2026-10-05T00:00:00Z"), env("f1", "2026-10-04T00:00:00Z")) == "f2")
         // a full tie: the byte-wise last text
         #expect(pick(docA(["instanceName": "Zed"]), docA(["instanceName": "abc"])) == "abc")
@@ -97,7 +105,8 @@ struct JobLedgerTests {
 
     @Test("no start time: estimated from fetchedAt, else missing_start_time")
     func missingStart() {
-        let env = "{\"jobId\":\"J1\",\"orgId\":\"O\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":{\"status\":\"RUNNING\",\"codeTaskId\":1}}"
+        let env =
+            "{\"jobId\":\"J1\",\"orgId\":\"O\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":{\"status\":\"RUNNING\",\"codeTaskId\":1}}"
         let l = ledger([env])
         #expect(l.jobs.count == 1)
         #expect(l.jobs[0].startEstimated)
@@ -123,7 +132,8 @@ struct JobLedgerTests {
     func orderIndependent() {
         var texts: [String] = []
         for i in 0..<30 {
-            texts.append(docA(["sessionLogUrl": "x/jobs/J\(i % 7)/logs", "runId": i % 7, "updateTime": "2026-10-04T10:0\(i % 10):00", "instanceName": "i\(i)"]))
+            texts.append(
+                docA(["sessionLogUrl": "x/jobs/J\(i % 7)/logs", "runId": i % 7, "updateTime": "2026-10-04T10:0\(i % 10):00", "instanceName": "i\(i)"]))
         }
         let a = ledger(texts), b = ledger(texts.reversed())
         #expect(a.jobs.count == 7)

@@ -5,7 +5,10 @@ import Testing
 
 @Suite("Accounting and the CSV reports")
 struct ReportTests {
-    func job(_ id: String, start: String, end: String? = nil, status: String = "SUCCEEDED", cu: Any? = Raw("1"), org: String = "O1", user: String = "u@x", task: Int = 1, name: String = "t", env: String = "E1", run: Int = 1) -> String {
+    func job(
+        _ id: String, start: String, end: String? = nil, status: String = "SUCCEEDED", cu: Any? = Raw("1"), org: String = "O1", user: String = "u@x",
+        task: Int = 1, name: String = "t", env: String = "E1", run: Int = 1
+    ) -> String {
         docA([
             "sessionLogUrl": "l/jobs/\(id)/logs", "startTime": start, "updateTime": end ?? start, "endTime": end,
             "status": status, "consumedServerlessComputeUnits": cu, "orgId": org, "startedBy": user,
@@ -16,18 +19,24 @@ struct ReportTests {
     @Test("period boundaries in a non-UTC zone, by start or by end, with out-of-period counted")
     func periodAttribution() throws {
         let dir = try TempDir()
-        try dir.write("in/a.ndjson", [
-            job("J1", start: "2026-09-30T21:59:59.999Z", end: "2026-09-30T22:30:00Z", run: 1),  // Sept in Berlin by start, Oct by end
-            job("J2", start: "2026-09-30T22:00:00Z", end: "2026-09-30T22:10:00Z", run: 2),      // Oct 1 00:00 Berlin
-            job("J3", start: "2026-10-31T22:59:59Z", end: "2026-10-31T23:00:01Z", run: 3),      // Oct by start, Nov by end
-            job("J4", start: "2026-10-31T23:00:00Z", end: "2026-10-31T23:10:00Z", run: 4),      // Nov 1 00:00 Berlin
-            job("J5", start: "2026-10-15T10:00:00Z", status: "RUNNING", run: 5),                // no end: by start either way
-        ].joined(separator: "\n"))
-        let byStart = try runReport(dir) { $0.period = "2026-10"; $0.timezone = "Europe/Berlin" }
+        try dir.write(
+            "in/a.ndjson",
+            [
+                job("J1", start: "2026-09-30T21:59:59.999Z", end: "2026-09-30T22:30:00Z", run: 1),  // Sept in Berlin by start, Oct by end
+                job("J2", start: "2026-09-30T22:00:00Z", end: "2026-09-30T22:10:00Z", run: 2),  // Oct 1 00:00 Berlin
+                job("J3", start: "2026-10-31T22:59:59Z", end: "2026-10-31T23:00:01Z", run: 3),  // Oct by start, Nov by end
+                job("J4", start: "2026-10-31T23:00:00Z", end: "2026-10-31T23:10:00Z", run: 4),  // Nov 1 00:00 Berlin
+                job("J5", start: "2026-10-15T10:00:00Z", status: "RUNNING", run: 5),  // no end: by start either way
+            ].joined(separator: "\n"))
+        let byStart = try runReport(dir) {
+            $0.period = "2026-10"; $0.timezone = "Europe/Berlin"
+        }
         #expect(byStart.report.lineItems.compactMap(\.job.jobId) == ["J2", "J5", "J3"])
         #expect(byStart.report.reconciliation.outOfPeriod == 2)
         #expect(byStart.report.lineItems.map(\.day) == ["2026-10-01", "2026-10-15", "2026-10-31"])
-        let byEnd = try runReport(dir) { $0.period = "2026-10"; $0.timezone = "Europe/Berlin"; $0.attributeBy = "end" }
+        let byEnd = try runReport(dir) {
+            $0.period = "2026-10"; $0.timezone = "Europe/Berlin"; $0.attributeBy = "end"
+        }
         #expect(byEnd.report.lineItems.compactMap(\.job.jobId) == ["J1", "J2", "J5"])
         #expect(byEnd.report.reconciliation.outOfPeriod == 2)
     }
@@ -35,11 +44,13 @@ struct ReportTests {
     @Test("durations to the millisecond; open jobs have none but keep their CU")
     func durations() throws {
         let dir = try TempDir()
-        try dir.write("in/a.ndjson", [
-            job("J1", start: "2026-10-01T00:00:00.250Z", end: "2026-10-01T01:00:01.125Z", cu: Raw("2.5"), run: 1),
-            job("J2", start: "2026-10-01T02:00:00Z", status: "RUNNING", cu: Raw("0.75"), run: 2),
-            job("J3", start: "2026-10-01T03:00:00Z", status: "FAILED", cu: nil, run: 3),
-        ].joined(separator: "\n"))
+        try dir.write(
+            "in/a.ndjson",
+            [
+                job("J1", start: "2026-10-01T00:00:00.250Z", end: "2026-10-01T01:00:01.125Z", cu: Raw("2.5"), run: 1),
+                job("J2", start: "2026-10-01T02:00:00Z", status: "RUNNING", cu: Raw("0.75"), run: 2),
+                job("J3", start: "2026-10-01T03:00:00Z", status: "FAILED", cu: nil, run: 3),
+            ].joined(separator: "\n"))
         let out = try runReport(dir)
         let items = out.report.lineItems
         #expect(items.map { $0.job.durationMilliseconds } == [3_600_875, nil, nil])
@@ -55,29 +66,43 @@ struct ReportTests {
     @Test("CU sums are exact decimals: 0.1 + 0.2 = 0.3, no exponent, zeros trimmed")
     func exactSums() throws {
         let dir = try TempDir()
-        try dir.write("in/a.ndjson", [
-            job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("0.1"), run: 1),
-            job("J2", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: "0.2", run: 2),
-            job("J3", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("1e-7"), run: 3),
-            job("J4", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("12.2000000"), run: 4),
-        ].joined(separator: "\n"))
+        try dir.write(
+            "in/a.ndjson",
+            [
+                job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("0.1"), run: 1),
+                job("J2", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: "0.2", run: 2),
+                job("J3", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("1e-7"), run: 3),
+                job("J4", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:01:00Z", cu: Raw("12.2000000"), run: 4),
+            ].joined(separator: "\n"))
         _ = try runReport(dir)
         let summary = try dir.read("out/summary.csv")
-        #expect(summary == "cost_center,org_id,user,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency\r\nUNALLOCATED,O1,u@x,4,4,0,0,0,240.000,12.5000001,0.00,USD\r\n")
+        #expect(
+            summary
+                == "cost_center,org_id,user,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency\r\nUNALLOCATED,O1,u@x,4,4,0,0,0,240.000,12.5000001,0.00,USD\r\n"
+        )
     }
 
     @Test("every group-by dimension, sorted numerically and byte-wise, task names from the latest job")
     func grouping() throws {
         let dir = try TempDir()
-        try dir.write("in/a.ndjson", [
-            job("J1", start: "2026-10-02T00:00:00Z", end: "2026-10-02T00:00:10Z", cu: Raw("1"), task: 10, name: "old-name", run: 1),
-            job("J2", start: "2026-10-03T00:00:00Z", end: "2026-10-03T00:00:10Z", cu: Raw("2"), task: 10, name: "new-name", run: 2),
-            job("J3", start: "2026-10-03T00:00:00Z", end: "2026-10-03T00:00:10Z", status: "FAILED", cu: Raw("4"), task: 9, name: "nine", run: 3),
-            job("J4", start: "2026-11-01T00:00:00Z", status: "RUNNING", cu: Raw("8"), org: "O0", user: "b@x", task: 10, name: "other-org", env: "E0", run: 1),
-        ].joined(separator: "\n"))
-        let out = try runReport(dir) { $0.groupBy = "task,status,day,month,runtime_env,user,org,cost_center"; $0.format = "csv" }
+        try dir.write(
+            "in/a.ndjson",
+            [
+                job("J1", start: "2026-10-02T00:00:00Z", end: "2026-10-02T00:00:10Z", cu: Raw("1"), task: 10, name: "old-name", run: 1),
+                job("J2", start: "2026-10-03T00:00:00Z", end: "2026-10-03T00:00:10Z", cu: Raw("2"), task: 10, name: "new-name", run: 2),
+                job("J3", start: "2026-10-03T00:00:00Z", end: "2026-10-03T00:00:10Z", status: "FAILED", cu: Raw("4"), task: 9, name: "nine", run: 3),
+                job(
+                    "J4", start: "2026-11-01T00:00:00Z", status: "RUNNING", cu: Raw("8"), org: "O0", user: "b@x", task: 10, name: "other-org", env: "E0", run: 1
+                ),
+            ].joined(separator: "\n"))
+        let out = try runReport(dir) {
+            $0.groupBy = "task,status,day,month,runtime_env,user,org,cost_center"; $0.format = "csv"
+        }
         let rows = try dir.read("out/summary.csv").components(separatedBy: "\r\n")
-        #expect(rows[0] == "code_task_id,code_task_name,status,day,month,runtime_env_id,user,org_id,cost_center,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency")
+        #expect(
+            rows[0]
+                == "code_task_id,code_task_name,status,day,month,runtime_env_id,user,org_id,cost_center,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency"
+        )
         #expect(rows[1] == "9,nine,failed,2026-10-03,2026-10,E1,u@x,O1,UNALLOCATED,1,0,1,0,0,10.000,4,0.00,USD")
         #expect(rows[2] == "10,other-org,running,2026-11-01,2026-11,E0,b@x,O0,UNALLOCATED,1,0,0,0,1,0.000,8,0.00,USD")
         #expect(rows[3] == "10,new-name,succeeded,2026-10-02,2026-10,E1,u@x,O1,UNALLOCATED,1,1,0,0,0,10.000,1,0.00,USD")
@@ -130,13 +155,15 @@ struct ReportTests {
     @Test("the reconciliation identity and manifest keys")
     func manifest() throws {
         let dir = try TempDir()
-        try dir.write("in/a.ndjson", [
-            job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:00:01Z", run: 1),
-            job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:00:01Z", run: 1),
-            job("J1", start: "2026-10-01T00:00:00Z", status: "RUNNING", run: 1),
-            job("J2", start: "2026-09-01T00:00:00Z", end: "2026-09-01T00:00:01Z", run: 2),
-            "{oops",
-        ].joined(separator: "\n"))
+        try dir.write(
+            "in/a.ndjson",
+            [
+                job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:00:01Z", run: 1),
+                job("J1", start: "2026-10-01T00:00:00Z", end: "2026-10-01T00:00:01Z", run: 1),
+                job("J1", start: "2026-10-01T00:00:00Z", status: "RUNNING", run: 1),
+                job("J2", start: "2026-09-01T00:00:00Z", end: "2026-09-01T00:00:01Z", run: 2),
+                "{oops",
+            ].joined(separator: "\n"))
         try dir.write("in/readme.md", "x")
         let out = try runReport(dir) { $0.period = "2026-10" }
         let r = out.report.reconciliation
@@ -196,7 +223,10 @@ struct ReportTests {
         let cases: [(inout ReportOptions) -> Void] = [
             { $0.period = "2026-13" }, { $0.timezone = "Mars/Olympus" }, { $0.inputTimezone = "" },
             { $0.attributeBy = "middle" }, { $0.groupBy = "org,planet" }, { $0.groupBy = "org,org" },
-            { $0.format = "pdf" }, { $0.period = "2026-10"; $0.from = "2026-10-01" }, { $0.asOf = "tomorrow" },
+            { $0.format = "pdf" },
+            {
+                $0.period = "2026-10"; $0.from = "2026-10-01"
+            }, { $0.asOf = "tomorrow" },
             { $0.output = "-" }, { $0.inputs = ["in", "missing.json"] },
         ]
         for configure in cases {
@@ -217,7 +247,9 @@ struct ReportTests {
     func standardOutput() throws {
         let dir = try TempDir()
         try dir.write("in/a.json", docA())
-        let out = try runReport(dir) { $0.output = "-"; $0.format = "summary" }
+        let out = try runReport(dir) {
+            $0.output = "-"; $0.format = "summary"
+        }
         #expect(String(decoding: out.standardOutput!, as: UTF8.self).hasPrefix("cost_center,org_id,user,jobs"))
         #expect(out.written.isEmpty)
     }
@@ -226,7 +258,9 @@ struct ReportTests {
     func sourceDateEpoch() throws {
         let dir = try TempDir()
         try dir.write("in/a.json", docA())
-        _ = try runReport(dir) { $0.asOf = nil; $0.sourceDateEpoch = "1790000000" }
+        _ = try runReport(dir) {
+            $0.asOf = nil; $0.sourceDateEpoch = "1790000000"
+        }
         #expect(try dir.read("out/manifest.json").contains("\"as_of\": \"2026-09-21T14:13:20.000Z\""))
     }
 }

@@ -23,7 +23,9 @@ struct SampleRunTests {
         let dir = try TempDir()
         let outcome = try runSamples(into: dir.url)
         #expect(outcome.report.reconciliation.holds)
-        #expect(outcome.report.reconciliation == Reconciliation(documentsRead: 4066, jobsReported: 1502, outOfPeriod: 0, superseded: 2395, duplicates: 151, rejected: 18))
+        #expect(
+            outcome.report.reconciliation
+                == Reconciliation(documentsRead: 4066, jobsReported: 1502, outOfPeriod: 0, superseded: 2395, duplicates: 151, rejected: 18))
         let goldenDir = packageRoot.appendingPathComponent("Tests/ChargebackKitTests/Fixtures/golden")
         let record = ProcessInfo.processInfo.environment["CHARGEBACK_RECORD_GOLDENS"] == "1"
         for name in ["summary.csv", "line-items.csv", "rejects.csv"] {
@@ -43,7 +45,11 @@ struct SampleRunTests {
         let a = try TempDir(), b = try TempDir(), c = try TempDir()
         _ = try runSamples(inputs: ["samples/vendor", "samples/2026-10"], threads: 1, into: a.url)
         _ = try runSamples(inputs: ["samples/2026-10", "samples/vendor"], threads: 4, into: b.url)
-        _ = try runSamples(inputs: ["samples/2026-10/archive", "samples/vendor/job-status-running.json", "samples/vendor/job-status-failed.json", "samples/2026-10/jobs-2026-10.ndjson", "samples/2026-10/late-polls.ndjson.gz", "samples/2026-10/agent-polls.json"], threads: 3, into: c.url)
+        _ = try runSamples(
+            inputs: [
+                "samples/2026-10/archive", "samples/vendor/job-status-running.json", "samples/vendor/job-status-failed.json",
+                "samples/2026-10/jobs-2026-10.ndjson", "samples/2026-10/late-polls.ndjson.gz", "samples/2026-10/agent-polls.json",
+            ], threads: 3, into: c.url)
         for name in ["summary.csv", "line-items.csv", "rejects.csv"] {
             let x = try Data(contentsOf: a.url.appendingPathComponent(name))
             #expect(x == (try Data(contentsOf: b.url.appendingPathComponent(name))), "\(name) depends on argument order or threads")

@@ -110,7 +110,10 @@ func t(_ s: String) -> Instant { try! parseTimestamp(s, zone: .utc) }
 func parseCSVWithPython(_ bytes: [UInt8]) throws -> [[String]] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import csv,sys,json; import io; r=list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8'), newline=''))); print(json.dumps(r))"]
+    p.arguments = [
+        "python3", "-c",
+        "import csv,sys,json; import io; r=list(csv.reader(io.StringIO(sys.stdin.buffer.read().decode('utf-8'), newline=''))); print(json.dumps(r))",
+    ]
     let inPipe = Pipe(), outPipe = Pipe()
     p.standardInput = inPipe
     p.standardOutput = outPipe

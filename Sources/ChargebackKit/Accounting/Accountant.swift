@@ -37,7 +37,10 @@ public struct AccountingRules: Sendable {
     public var costCenters: CostCenterRules
 
     /// Creates the rules.
-    public init(period: Period = .all, zone: Zone = .utc, attributeBy: AttributionBasis = .start, rates: RateCard = .unconfigured, costCenters: CostCenterRules = CostCenterRules()) {
+    public init(
+        period: Period = .all, zone: Zone = .utc, attributeBy: AttributionBasis = .start, rates: RateCard = .unconfigured,
+        costCenters: CostCenterRules = CostCenterRules()
+    ) {
         self.period = period
         self.zone = zone
         self.attributeBy = attributeBy
@@ -59,9 +62,10 @@ public struct AccountingRules: Sendable {
             let local = zone.civil(t)
             let rate = rates.rate(for: job, at: t)
             let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
-            items.append(LineItem(
-                job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
-                currency: rates.currency, attributionTime: t, day: local.dateString, month: local.monthString))
+            items.append(
+                LineItem(
+                    job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
+                    currency: rates.currency, attributionTime: t, day: local.dateString, month: local.monthString))
         }
         items.sort(by: Self.lineItemOrder)
         return (items, outside)

@@ -68,29 +68,38 @@ public struct JobLedger: Sendable {
             estimated = true
         }
         guard let startTime = start else {
-            return .failure(Reject(source: winner.source, reason: .missingStartTime, detail: "none of the job's \(docs.count) document(s) has a startTime, and none came with a fetchedAt to estimate it from", text: winner.text))
+            return .failure(
+                Reject(
+                    source: winner.source, reason: .missingStartTime,
+                    detail: "none of the job's \(docs.count) document(s) has a startTime, and none came with a fetchedAt to estimate it from", text: winner.text
+                ))
         }
         let end = first { $0.content.endTime }
         if !estimated, let e = end, e < startTime {
-            return .failure(Reject(source: winner.source, reason: .endBeforeStart, detail: "the job's endTime \(formatInstant(e)) is before its startTime \(formatInstant(startTime)) (taken from different documents)", text: winner.text))
+            return .failure(
+                Reject(
+                    source: winner.source, reason: .endBeforeStart,
+                    detail: "the job's endTime \(formatInstant(e)) is before its startTime \(formatInstant(startTime)) (taken from different documents)",
+                    text: winner.text))
         }
-        return .success(JobRecord(
-            jobId: first(\.jobId),
-            orgId: first(\.orgId) ?? unknownValue,
-            user: first { $0.content.startedBy } ?? unknownValue,
-            runtimeEnvId: first { $0.content.runtimeEnvId } ?? unknownValue,
-            codeTaskId: first { $0.content.codeTaskId },
-            codeTaskName: first { $0.content.codeTaskName },
-            instanceName: first { $0.content.instanceName },
-            runId: first { $0.content.runId },
-            state: winner.content.state,
-            startTime: startTime,
-            startEstimated: estimated,
-            endTime: end,
-            errorMessage: first { $0.content.errorMessage },
-            sessionLogUrl: first { $0.content.sessionLogUrl },
-            assignedCU: first { $0.content.assignedCU },
-            consumedCU: first { $0.content.consumedCU },
-            source: winner.source))
+        return .success(
+            JobRecord(
+                jobId: first(\.jobId),
+                orgId: first(\.orgId) ?? unknownValue,
+                user: first { $0.content.startedBy } ?? unknownValue,
+                runtimeEnvId: first { $0.content.runtimeEnvId } ?? unknownValue,
+                codeTaskId: first { $0.content.codeTaskId },
+                codeTaskName: first { $0.content.codeTaskName },
+                instanceName: first { $0.content.instanceName },
+                runId: first { $0.content.runId },
+                state: winner.content.state,
+                startTime: startTime,
+                startEstimated: estimated,
+                endTime: end,
+                errorMessage: first { $0.content.errorMessage },
+                sessionLogUrl: first { $0.content.sessionLogUrl },
+                assignedCU: first { $0.content.assignedCU },
+                consumedCU: first { $0.content.consumedCU },
+                source: winner.source))
     }
 }

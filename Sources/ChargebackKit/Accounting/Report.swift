@@ -51,7 +51,9 @@ public struct Report: Sendable {
     public init(read: ReadResult, rules: AccountingRules, inputZone: Zone, groupBy: [GroupDimension], unpriced: Bool) {
         let ledger = JobLedger(documents: read.documents)
         let (items, outside) = rules.account(ledger.jobs)
-        parameters = ReportParameters(period: rules.period, zone: rules.zone, inputZone: inputZone, attributeBy: rules.attributeBy, groupBy: groupBy, currency: rules.rates.currency, unpriced: unpriced)
+        parameters = ReportParameters(
+            period: rules.period, zone: rules.zone, inputZone: inputZone, attributeBy: rules.attributeBy, groupBy: groupBy, currency: rules.rates.currency,
+            unpriced: unpriced)
         lineItems = items
         summary = Summary(items: items, dimensions: groupBy)
         var t = Tally()

@@ -16,7 +16,9 @@ public enum GroupDimension: String, Sendable, CaseIterable {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces)
             guard let d = GroupDimension(rawValue: name) else {
-                throw UsageError.invalidValue(option: "--group-by", value: text, expected: "a comma list of " + allCases.map(\.rawValue).joined(separator: ", ") + " (unknown: \"\(name)\")")
+                throw UsageError.invalidValue(
+                    option: "--group-by", value: text,
+                    expected: "a comma list of " + allCases.map(\.rawValue).joined(separator: ", ") + " (unknown: \"\(name)\")")
             }
             guard !dims.contains(d) else {
                 throw UsageError.invalidValue(option: "--group-by", value: text, expected: "each dimension at most once (\"\(name)\" repeats)")
@@ -116,7 +118,9 @@ public struct Summary: Sendable {
             for item in items {
                 let k = TaskKey(org: item.job.orgId, task: item.job.codeTaskId)
                 let name = item.job.codeTaskName ?? ""
-                if let cur = taskNames[k], cur.time > item.attributionTime || (cur.time == item.attributionTime && !cur.name.utf8.lexicographicallyPrecedes(name.utf8)) {
+                if let cur = taskNames[k],
+                    cur.time > item.attributionTime || (cur.time == item.attributionTime && !cur.name.utf8.lexicographicallyPrecedes(name.utf8))
+                {
                     continue
                 }
                 taskNames[k] = (item.attributionTime, name)

@@ -107,7 +107,10 @@ public struct DocumentDecoder: Sendable {
             return reject(.unknownStatus, "the document has no status or executionState")
         }
         guard let state = JobState(vendorSpelling: spelling) else {
-            return reject(.unknownStatus, "unknown status \"\(spelling.prefix(60))\"; expected QUEUED, STARTING, RUNNING, SUCCEEDED, SUCCESS, COMPLETED, FAILED, CANCELLED, CANCELED or STOPPED")
+            return reject(
+                .unknownStatus,
+                "unknown status \"\(spelling.prefix(60))\"; expected QUEUED, STARTING, RUNNING, SUCCEEDED, SUCCESS, COMPLETED, FAILED, CANCELLED, CANCELED or STOPPED"
+            )
         }
 
         // Negative CU.
@@ -147,7 +150,8 @@ public struct DocumentDecoder: Sendable {
 
         // Identity.
         if doc.keys.isEmpty {
-            return reject(.noIdentity, "no job ID (sessionLogUrl ending in /jobs/<id>/logs, or an envelope jobId) and no complete run key (orgId, codeTaskId, runId)")
+            return reject(
+                .noIdentity, "no job ID (sessionLogUrl ending in /jobs/<id>/logs, or an envelope jobId) and no complete run key (orgId, codeTaskId, runId)")
         }
         // End before start, on the document's own times.
         if let s = c.startTime, let e = c.endTime, e < s {

@@ -40,7 +40,10 @@ public struct InputReader: Sendable {
     public var standardInput: @Sendable () -> Data
 
     /// Creates a reader.
-    public init(decoder: DocumentDecoder, threads: Int = ProcessInfo.processInfo.activeProcessorCount, standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
+    public init(
+        decoder: DocumentDecoder, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
+    ) {
         self.decoder = decoder
         self.threads = max(1, threads)
         self.standardInput = standardInput
@@ -121,7 +124,8 @@ public struct InputReader: Sendable {
             splitLines(bytes, body, file: file, order: order, into: &outcome)
         case .json:
             if trimmed.isEmpty {
-                outcome.rejects.append(Reject(source: whole, reason: .malformedJSON, detail: "the file is empty; expected a JSON object or an array of objects", text: ""))
+                outcome.rejects.append(
+                    Reject(source: whole, reason: .malformedJSON, detail: "the file is empty; expected a JSON object or an array of objects", text: ""))
                 return
             }
             if case .failure(let e) = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
@@ -136,7 +140,9 @@ public struct InputReader: Sendable {
     }
 
     /// Parses the whole text as one object or one array; on a syntax error nothing is added.
-    private func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) -> Result<Void, JSONSyntaxError> {
+    private func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) -> Result<
+        Void, JSONSyntaxError
+    > {
         var parser = JSONParser(bytes, range: range)
         if bytes[range.lowerBound] == UInt8(ascii: "[") {
             do {
@@ -180,7 +186,10 @@ public struct InputReader: Sendable {
         }
     }
 
-    private func add(_ value: JSONValue, spans: [String: Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation, into outcome: inout FileOutcome) {
+    private func add(
+        _ value: JSONValue, spans: [String: Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation,
+        into outcome: inout FileOutcome
+    ) {
         let own = text(bytes, span)
         var responseText: String?
         if case .object(let members) = value, DocumentDecoder.isEnvelope(members), let r = spans["response"] {

@@ -65,7 +65,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = part.trimmingCharacters(in: .whitespaces).lowercased()
             guard let f = OutputFormat(rawValue: name) else {
-                throw UsageError.invalidValue(option: "--format", value: text, expected: "a comma list of " + allCases.map(\.rawValue).joined(separator: ", ") + " (unknown: \"\(name)\")")
+                throw UsageError.invalidValue(
+                    option: "--format", value: text, expected: "a comma list of " + allCases.map(\.rawValue).joined(separator: ", ") + " (unknown: \"\(name)\")"
+                )
             }
             if !formats.contains(f) { formats.append(f) }
         }

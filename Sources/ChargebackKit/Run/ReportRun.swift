@@ -64,10 +64,12 @@ public enum ReportRun {
     /// Checks every option before anything is read or written (a usage error writes nothing).
     public static func resolve(_ o: ReportOptions) throws -> ResolvedReportSettings {
         guard let zone = Zone(identifier: o.timezone) else {
-            throw UsageError.invalidValue(option: "--timezone", value: o.timezone, expected: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York")
+            throw UsageError.invalidValue(
+                option: "--timezone", value: o.timezone, expected: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York")
         }
         guard let inputZone = Zone(identifier: o.inputTimezone) else {
-            throw UsageError.invalidValue(option: "--input-timezone", value: o.inputTimezone, expected: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York")
+            throw UsageError.invalidValue(
+                option: "--input-timezone", value: o.inputTimezone, expected: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York")
         }
         guard let basis = AttributionBasis(rawValue: o.attributeBy) else {
             throw UsageError.invalidValue(option: "--attribute-by", value: o.attributeBy, expected: "start or end")
@@ -89,7 +91,9 @@ public enum ReportRun {
         var outputDirectory: URL?
         if o.output == "-" {
             guard files.count == 1 else {
-                throw UsageError.conflict("--output - writes one file to standard output, but --format \(o.format ?? "(all)") selects \(files.count): choose one of \(OutputFormat.allCases.filter { $0.files.count == 1 }.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError.conflict(
+                    "--output - writes one file to standard output, but --format \(o.format ?? "(all)") selects \(files.count): choose one of \(OutputFormat.allCases.filter { $0.files.count == 1 }.map(\.rawValue).joined(separator: ", "))"
+                )
             }
         } else {
             guard !o.output.isEmpty else {
@@ -132,7 +136,8 @@ public enum ReportRun {
             do {
                 return try parseTimestamp(candidate, zone: .utc)
             } catch {
-                throw UsageError.invalidValue(option: "--as-of", value: text, expected: "an ISO 8601 timestamp such as 2026-11-01T00:00:00Z (zone-less means UTC)")
+                throw UsageError.invalidValue(
+                    option: "--as-of", value: text, expected: "an ISO 8601 timestamp such as 2026-11-01T00:00:00Z (zone-less means UTC)")
             }
         }
         if let epoch = o.sourceDateEpoch, !epoch.isEmpty {
@@ -145,7 +150,10 @@ public enum ReportRun {
     }
 
     /// Reads, accounts and writes. `progress` is called from reading threads.
-    public static func execute(_ s: ResolvedReportSettings, standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }, progress: (@Sendable (ReadProgress) -> Void)? = nil) throws -> ReportOutcome {
+    public static func execute(
+        _ s: ResolvedReportSettings, standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() },
+        progress: (@Sendable (ReadProgress) -> Void)? = nil
+    ) throws -> ReportOutcome {
         if let dir = s.outputDirectory { try prepare(dir) }
         let reader = InputReader(decoder: DocumentDecoder(inputZone: s.inputZone), threads: s.threads, standardInput: standardInput)
         let read = reader.read(s.plan, progress: progress)
@@ -161,7 +169,8 @@ public enum ReportRun {
                 continue
             }
             try AtomicFile.write(bytes, to: dir.appendingPathComponent(file.rawValue))
-            written.append(OutputDigest(path: file.rawValue, bytes: Int64(bytes.count), sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()))
+            written.append(
+                OutputDigest(path: file.rawValue, bytes: Int64(bytes.count), sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()))
         }
         let status: Int32 = s.strict && !report.rejects.isEmpty ? 3 : 0
         return ReportOutcome(report: report, written: written, standardOutput: stdout, exitStatus: status)

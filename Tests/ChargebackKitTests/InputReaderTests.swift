@@ -83,6 +83,15 @@ struct InputReaderTests {
         #expect(r.files.first { $0.path == "in/a.ndjson.gz" }!.bytes == Int64(try Data(contentsOf: dir.url.appendingPathComponent("in/a.ndjson.gz")).count))
     }
 
+    @Test("gzip data under a plain name is recognised by its magic number")
+    func gzipMagic() throws {
+        let dir = try TempDir()
+        try dir.write("in/mislabelled.ndjson", try gzip(job(1) + "\n" + job(2) + "\n"))
+        let r = try read(dir)
+        #expect(r.documents.map(\.source.description) == ["in/mislabelled.ndjson:1", "in/mislabelled.ndjson:2"])
+        #expect(r.rejects.isEmpty)
+    }
+
     @Test("an explicitly named file with another extension is sniffed: JSON first, else lines")
     func sniffNamed() throws {
         let dir = try TempDir()

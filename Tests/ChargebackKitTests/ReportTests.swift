@@ -264,3 +264,40 @@ struct ReportTests {
         #expect(try dir.read("out/manifest.json").contains("\"as_of\": \"2026-09-21T14:13:20.000Z\""))
     }
 }
+
+@Suite("Input time zone and estimated start times in the reports")
+struct ZoneReportTests {
+    @Test("zone-less timestamps read in --input-timezone, written in UTC, bucketed in --timezone")
+    func inputTimezone() throws {
+        let dir = try TempDir()
+        try dir.write("in/a.json", docA(["startTime": "2026-10-31T23:30:00", "updateTime": "2026-10-31T23:40:00", "endTime": "2026-10-31T23:40:00.5"]))
+        let out = try runReport(dir) {
+            $0.inputTimezone = "America/New_York"
+            $0.timezone = "Asia/Tokyo"
+            $0.groupBy = "day"
+        }
+        let item = try #require(out.report.lineItems.first)
+        #expect(formatInstant(item.job.startTime) == "2026-11-01T03:30:00.000Z")
+        #expect(item.day == "2026-11-01")
+        #expect(try dir.read("out/summary.csv").contains("\r\n2026-11-01,1,1,0,0,0,600.500,1.25,0.00,USD\r\n"))
+    }
+
+    @Test("an archive job without start time is reported at its fetchedAt, flagged estimated_time")
+    func estimated() throws {
+        let dir = try TempDir()
+        try dir.write(
+            "in/fetch-x.ndjson",
+            "{\"jobId\":\"J1\",\"orgId\":\"O\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":{\"executionState\":\"SUCCEEDED\",\"codeTaskId\":3,\"consumedServerlessComputeUnits\":2}}\n"
+        )
+        _ = try runReport(dir)
+        let rows = try parseCSVWithPython(Array(try Data(contentsOf: dir.url.appendingPathComponent("out/line-items.csv"))))
+        let header = rows[0]
+        let row = Dictionary(uniqueKeysWithValues: zip(header, rows[1]))
+        #expect(row["start_time"] == "2026-10-05T06:00:00.000Z")
+        #expect(row["flags"] == "estimated_time;no_end_time")
+        #expect(row["duration_seconds"] == "")
+        #expect(row["org_id"] == "O")
+        #expect(row["consumed_cu"] == "2")
+        #expect(row["source"] == "in/fetch-x.ndjson:1")
+    }
+}

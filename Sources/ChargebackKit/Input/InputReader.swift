@@ -97,7 +97,7 @@ public struct InputReader: Sendable {
         }
         let sha = SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
         var content = raw
-        if file.gzip || (file.layout == .sniff && Gzip.hasMagic(raw)) {
+        if file.gzip || Gzip.hasMagic(raw) {
             do {
                 content = try Gzip.decompress(raw)
             } catch {

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import ChargebackKit
+
+@Suite("The JSON parser")
+struct JSONParserTests {
+    func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        let bytes = Array(text.utf8)
+        let r: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { b in
+            var p = JSONParser(b)
+            return Result { () throws(JSONSyntaxError) in try p.parseDocument() }
+        }
+        return try r.get()
+    }
+
+    @Test("numbers keep their text; strings decode every escape")
+    func values() throws {
+        #expect(
+            try parse("[0.1, -2e-3, 477.0, 12345678901234567890123]")
+                == .array([.number("0.1"), .number("-2e-3"), .number("477.0"), .number("12345678901234567890123")]))
+        #expect(try parse(#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\udcb8""#) == .string("a\"b\\c/d\u{8}\u{c}\n\r\té💸"))
+        #expect(try parse(#""lone \ud800 surrogate""#) == .string("lone \u{FFFD} surrogate"))
+        #expect(try parse(#"{"a":{"b":[true,false,null]}}"#) == .object(["a": .object(["b": .array([.bool(true), .bool(false), .null])])]))
+    }
+
+    @Test(
+        "syntax errors are errors",
+        arguments: [
+            "", "{", "{\"a\":}", "[1,]", "01", "1.", "-", "tru", "\"\u{01}\"", "{\"a\":1}x", "\"\\x\"", "{'a':1}",
+            String(repeating: "[", count: 300) + String(repeating: "]", count: 300),
+        ])
+    func errors(text: String) {
+        #expect(throws: JSONSyntaxError.self) { try parse(text) }
+    }
+
+    @Test("invalid UTF-8 inside a string is a syntax error")
+    func invalidUTF8() {
+        let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]
+        let r: Result<JSONValue, JSONSyntaxError> = bytes.withUnsafeBufferPointer { b in
+            var p = JSONParser(b)
+            return Result { () throws(JSONSyntaxError) in try p.parseDocument() }
+        }
+        #expect(throws: JSONSyntaxError.self) { try r.get() }
+    }
+
+    @Test("array elements and top-level members come with their byte spans")
+    func spans() throws {
+        let text = #"[ {"response": {"x": 1} , "jobId":"J"} , {"a":2} ]"#
+        let bytes = Array(text.utf8)
+        let elements = try bytes.withUnsafeBufferPointer { b in
+            var p = JSONParser(b)
+            return try p.parseArrayElements()
+        }
+        #expect(elements.count == 2)
+        #expect(String(decoding: bytes[elements[0].span], as: UTF8.self) == #"{"response": {"x": 1} , "jobId":"J"}"#)
+        #expect(String(decoding: bytes[elements[0].memberSpans["response"]!], as: UTF8.self) == #"{"x": 1}"#)
+        #expect(String(decoding: bytes[elements[1].span], as: UTF8.self) == #"{"a":2}"#)
+    }
+}

@@ -45,6 +45,10 @@ enum RunSummary {
         lines.append("  consumed CU     \(ExactDecimal.plain(r.totals.consumedCU))")
         lines.append("  cost            \(currency.format(r.totals.cost)) \(currency.code)" + (r.parameters.unpriced ? "  (no --config: rate 0)" : ""))
         lines.append("  reconciliation  \(rec.holds ? "holds" : "DOES NOT HOLD"): \(rec.equation)")
+        for use in r.budgetUse where use.isOver {
+            let pct = use.usedPercent.map { ExactDecimal.fixed($0, digits: 1) + "%" } ?? "no budget"
+            lines.append("  over budget     \(use.costCenter): \(currency.format(use.cost)) of \(currency.format(use.budget)) \(currency.code) (\(pct))")
+        }
         if let dir = outputDirectory {
             lines.append("  wrote           " + outcome.written.map { "\(dir)/\($0.path)" }.joined(separator: ", "))
         }

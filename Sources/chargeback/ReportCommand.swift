@@ -41,6 +41,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("attribute-by"), help: ArgumentHelp("Place jobs in periods and days by their start or end time.", valueName: "start|end"))
     var attributeBy = "start"
 
+    @Option(help: ArgumentHelp("Configuration: currency, rates, cost centers, budgets (YAML). Without it every job costs 0 USD.", valueName: "file"))
+    var config: String?
+
     @Option(
         name: .customLong("group-by"),
         help: ArgumentHelp(
@@ -85,6 +88,7 @@ struct ReportCommand: ParsableCommand {
         o.groupBy = groupBy
         o.format = format
         o.asOf = asOf
+        o.config = config
         o.threads = threads
         o.strict = strict
         o.excel = excel

@@ -11,6 +11,7 @@ func runSamples(inputs: [String] = ["samples"], threads: Int? = nil, into out: U
     var o = ReportOptions(inputs: inputs, workingDirectory: packageRoot)
     o.output = out.path
     o.asOf = "2026-11-01T06:00:00Z"
+    o.config = "samples/chargeback.yaml"
     o.threads = threads
     return try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
 }
@@ -28,7 +29,7 @@ struct SampleRunTests {
                 == Reconciliation(documentsRead: 4066, jobsReported: 1502, outOfPeriod: 0, superseded: 2395, duplicates: 151, rejected: 18))
         let goldenDir = packageRoot.appendingPathComponent("Tests/ChargebackKitTests/Fixtures/golden")
         let record = ProcessInfo.processInfo.environment["CHARGEBACK_RECORD_GOLDENS"] == "1"
-        for name in ["summary.csv", "line-items.csv", "rejects.csv"] {
+        for name in ["summary.csv", "line-items.csv", "rejects.csv", "focus.csv"] {
             let actual = try Data(contentsOf: dir.url.appendingPathComponent(name))
             let golden = goldenDir.appendingPathComponent(name)
             if record {
@@ -50,7 +51,7 @@ struct SampleRunTests {
                 "samples/2026-10/archive", "samples/vendor/job-status-running.json", "samples/vendor/job-status-failed.json",
                 "samples/2026-10/jobs-2026-10.ndjson", "samples/2026-10/late-polls.ndjson.gz", "samples/2026-10/agent-polls.json",
             ], threads: 3, into: c.url)
-        for name in ["summary.csv", "line-items.csv", "rejects.csv"] {
+        for name in ["summary.csv", "line-items.csv", "rejects.csv", "focus.csv"] {
             let x = try Data(contentsOf: a.url.appendingPathComponent(name))
             #expect(x == (try Data(contentsOf: b.url.appendingPathComponent(name))), "\(name) depends on argument order or threads")
             #expect(x == (try Data(contentsOf: c.url.appendingPathComponent(name))), "\(name) depends on how inputs are named")
@@ -89,13 +90,13 @@ struct SampleRunTests {
             let p = Process()
             p.executableURL = binary
             p.currentDirectoryURL = packageRoot
-            p.arguments = ["report", "samples", "--output", out.url.path, "--as-of", "2026-11-01T06:00:00Z", "--quiet"]
+            p.arguments = ["report", "samples", "--config", "samples/chargeback.yaml", "--output", out.url.path, "--as-of", "2026-11-01T06:00:00Z", "--quiet"]
             try p.run()
             usleep(useconds_t(step * 25_000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let present = try FileManager.default.contentsOfDirectory(atPath: out.url.path).filter { !$0.hasPrefix(".") }
-            if present.count < 4 { sawPartialRun = true }
+            if present.count < 5 { sawPartialRun = true }
             for name in present {
                 let got = try Data(contentsOf: out.url.appendingPathComponent(name))
                 let want = try Data(contentsOf: reference.url.appendingPathComponent(name))

@@ -35,17 +35,20 @@ public struct AccountingRules: Sendable {
     public var attributeBy: AttributionBasis
     public var rates: RateCard
     public var costCenters: CostCenterRules
+    /// Monthly budgets per cost center; nil when none are configured.
+    public var budgets: BudgetPlan?
 
     /// Creates the rules.
     public init(
         period: Period = .all, zone: Zone = .utc, attributeBy: AttributionBasis = .start, rates: RateCard = .unconfigured,
-        costCenters: CostCenterRules = CostCenterRules()
+        costCenters: CostCenterRules = CostCenterRules(), budgets: BudgetPlan? = nil
     ) {
         self.period = period
         self.zone = zone
         self.attributeBy = attributeBy
         self.rates = rates
         self.costCenters = costCenters
+        self.budgets = budgets
     }
 
     /// Attributes, filters, prices and allocates jobs. Returns the reported line items in
@@ -60,7 +63,7 @@ public struct AccountingRules: Sendable {
                 continue
             }
             let local = zone.civil(t)
-            let rate = rates.rate(for: job, at: t)
+            let rate = rates.rate(for: job, at: t, zone: zone)
             let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
             items.append(
                 LineItem(

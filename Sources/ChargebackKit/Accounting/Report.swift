@@ -31,6 +31,8 @@ public struct ReportParameters: Sendable {
     public var currency: Currency
     /// True when no configuration priced the jobs (rate 0, USD).
     public var unpriced: Bool
+    /// The configuration file as named, and its SHA-256; nil without `--config`.
+    public var config: (path: String, sha256: String)?
 }
 
 /// The computed report: everything every reporter renders, and nothing they compute.
@@ -46,16 +48,31 @@ public struct Report: Sendable {
     public var rejects: [Reject]
     public var inputs: [InputFileInfo]
     public var skippedFiles: [String]
+    /// Spending against budget per budgeted cost center over the report window, sorted by
+    /// cost center; empty without budgets.
+    public var budgetUse: [BudgetUse]
 
     /// Builds the report from what the reader produced.
-    public init(read: ReadResult, rules: AccountingRules, inputZone: Zone, groupBy: [GroupDimension], unpriced: Bool) {
+    public init(read: ReadResult, rules: AccountingRules, inputZone: Zone, groupBy: [GroupDimension], config: (path: String, sha256: String)? = nil) {
         let ledger = JobLedger(documents: read.documents)
         let (items, outside) = rules.account(ledger.jobs)
         parameters = ReportParameters(
-            period: rules.period, zone: rules.zone, inputZone: inputZone, attributeBy: rules.attributeBy, groupBy: groupBy, currency: rules.rates.currency,
-            unpriced: unpriced)
+            period: rules.period, zone: rules.zone, inputZone: inputZone, attributeBy: rules.attributeBy, groupBy: groupBy,
+            currency: rules.rates.currency, unpriced: config == nil, config: config)
         lineItems = items
-        summary = Summary(items: items, dimensions: groupBy)
+        let window = rules.budgets?.window(period: rules.period, items: items)
+        summary = Summary(items: items, dimensions: groupBy, budgets: rules.budgets, window: window)
+        var use: [BudgetUse] = []
+        if let plan = rules.budgets, let w = window {
+            var costs: [String: Decimal] = [:]
+            for item in items { costs[item.costCenter, default: 0] += item.cost }
+            for name in plan.monthly.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                if let b = plan.budget(for: name, from: w.from, to: w.to) {
+                    use.append(BudgetUse(costCenter: name, budget: b, cost: costs[name] ?? 0))
+                }
+            }
+        }
+        budgetUse = use
         var t = Tally()
         for item in items { t.add(item) }
         totals = t

@@ -80,6 +80,9 @@ public struct SummaryRow: Sendable {
     /// For `task` groups: the name on the task's reported job with the latest attribution time.
     public var codeTaskName: String?
     public var tally: Tally
+    /// The cost center's budget prorated to the row's window (the report window, narrowed to
+    /// the row's day or month); nil without budgets or without a `cost_center` dimension.
+    public var budget: Decimal?
 }
 
 /// Groups line items by the `--group-by` dimensions (SPEC 3.1).
@@ -109,8 +112,12 @@ public struct Summary: Sendable {
         return cols
     }
 
-    /// Groups `items`.
-    public init(items: [LineItem], dimensions: [GroupDimension]) {
+    /// Whether rows carry `budget` and `budget_used_pct`.
+    public var hasBudgets: Bool
+
+    /// Groups `items`; with `budgets` and a `cost_center` dimension, rows carry budgets for
+    /// `window`.
+    public init(items: [LineItem], dimensions: [GroupDimension], budgets: BudgetPlan? = nil, window: (from: Instant, to: Instant)? = nil) {
         self.dimensions = dimensions
         struct TaskKey: Hashable { var org: String; var task: Int64? }
         var taskNames: [TaskKey: (time: Instant, name: String)] = [:]
@@ -126,7 +133,7 @@ public struct Summary: Sendable {
                 taskNames[k] = (item.attributionTime, name)
             }
         }
-        var groups: [[GroupValue]: (tally: Tally, task: TaskKey)] = [:]
+        var groups: [[GroupValue]: (tally: Tally, task: TaskKey, item: LineItem)] = [:]
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
         for item in items {
             var key: [GroupValue] = []
@@ -144,9 +151,38 @@ public struct Summary: Sendable {
                 case .month: key.append(.text(item.month))
                 }
             }
-            groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId))].tally.add(item)
+            groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId), item)].tally.add(item)
         }
-        rows = groups.map { SummaryRow(key: $0.key, codeTaskName: taskNames[$0.value.task]?.name, tally: $0.value.tally) }
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        let plan = dimensions.contains(.costCenter) ? budgets : nil
+        hasBudgets = plan != nil
+        rows = groups.map { key, group in
+            var budget: Decimal?
+            if let plan, var w = window {
+                let t = group.item.attributionTime
+                if dimensions.contains(.day) {
+                    let d = plan.dayWindow(t)
+                    w = (max(w.from, d.0), min(w.to, d.1))
+                } else if dimensions.contains(.month) {
+                    w = (max(w.from, plan.monthStart(t)), min(w.to, plan.nextMonthStart(t)))
+                }
+                budget = plan.budget(for: group.item.costCenter, from: w.from, to: w.to)
+            }
+            return SummaryRow(key: key, codeTaskName: taskNames[group.task]?.name, tally: group.tally, budget: budget)
+        }
+        .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+        // UNALLOCATED is always shown, with zeros when every job found a cost center.
+        if let ccIndex = keyColumns.firstIndex(of: "cost_center"), !rows.contains(where: { $0.key[ccIndex] == .text(CostCenterRules.unallocated) }) {
+            let key: [GroupValue] = keyColumns.map { column in
+                switch column {
+                case "cost_center": .text(CostCenterRules.unallocated)
+                case "code_task_id": .number(nil)
+                default: .text("")
+                }
+            }
+            var budget: Decimal?
+            if let plan, let w = window { budget = plan.budget(for: CostCenterRules.unallocated, from: w.from, to: w.to) }
+            rows.append(SummaryRow(key: key, codeTaskName: nil, tally: Tally(), budget: budget))
+            rows.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        }
     }
 }

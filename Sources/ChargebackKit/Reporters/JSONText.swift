@@ -10,6 +10,36 @@ public indirect enum JSONText: Sendable {
     /// A string, or null when absent.
     public static func optional(_ s: String?) -> JSONText { s.map { .string($0) } ?? .null }
 
+    /// On one line, without spaces (non-ASCII characters escaped as `\\u`, so the text is ASCII).
+    public var compact: String {
+        var out = ""
+        writeCompact(into: &out)
+        return out
+    }
+
+    private func writeCompact(into out: inout String) {
+        switch self {
+        case .null, .bool, .int: write(into: &out, indent: 0)
+        case .string(let s): Self.quote(s, into: &out, asciiOnly: true)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.writeCompact(into: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (k, v)) in members.enumerated() {
+                if i > 0 { out += "," }
+                Self.quote(k, into: &out, asciiOnly: true)
+                out += ":"
+                v.writeCompact(into: &out)
+            }
+            out += "}"
+        }
+    }
+
     /// Pretty-printed with two-space indentation and a final newline.
     public var rendered: String {
         var out = ""
@@ -49,7 +79,7 @@ public indirect enum JSONText: Sendable {
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
+    private static func quote(_ s: String, into out: inout String, asciiOnly: Bool = false) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -61,6 +91,11 @@ public indirect enum JSONText: Sendable {
             case _ where u.value < 0x20:
                 let hex = String(u.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where asciiOnly && u.value > 0x7E:
+                for unit in String(u).utf16 {
+                    let hex = String(unit, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
             default: out.unicodeScalars.append(u)
             }
         }

@@ -46,9 +46,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case summary
     /// `line-items.csv` alone.
     case lineItems = "line-items"
+    /// `focus.csv`, FinOps FOCUS 1.2.
+    case focus
 
     /// What a run writes without `--format`: every report.
-    public static let defaults: [OutputFormat] = [.csv]
+    public static let defaults: [OutputFormat] = [.csv, .focus]
 
     /// The files of this format.
     public var files: [OutputFile] {
@@ -56,6 +58,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .csv: [.summary, .lineItems]
         case .summary: [.summary]
         case .lineItems: [.lineItems]
+        case .focus: [.focus]
         }
     }
 
@@ -79,6 +82,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 public enum OutputFile: String, Sendable, CaseIterable {
     case summary = "summary.csv"
     case lineItems = "line-items.csv"
+    case focus = "focus.csv"
     case rejects = "rejects.csv"
     case manifest = "manifest.json"
 
@@ -87,6 +91,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
         switch self {
         case .summary: SummaryCSVReporter()
         case .lineItems: LineItemsCSVReporter()
+        case .focus: FocusCSVReporter()
         case .rejects: RejectsCSVReporter()
         case .manifest: ManifestReporter()
         }

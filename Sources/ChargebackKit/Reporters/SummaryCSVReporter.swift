@@ -10,6 +10,7 @@ public struct SummaryCSVReporter: Reporter {
         var header = summary.keyColumns
         if let i = header.firstIndex(of: "code_task_id") { header.insert("code_task_name", at: i + 1) }
         header += ["jobs", "succeeded", "failed", "cancelled", "open", "duration_seconds", "consumed_cu", "cost", "currency"]
+        if summary.hasBudgets { header += ["budget", "budget_used_pct"] }
         csv.header(header)
         let taskColumn = summary.keyColumns.firstIndex(of: "code_task_id")
         for row in summary.rows {
@@ -28,6 +29,11 @@ public struct SummaryCSVReporter: Reporter {
                 .number(formatSeconds(milliseconds: t.durationMilliseconds)),
                 .number(ExactDecimal.plain(t.consumedCU)), .number(currency.format(t.cost)), .text(currency.code),
             ]
+            if summary.hasBudgets {
+                cells.append(.number(row.budget.map(currency.format) ?? ""))
+                let pct = row.budget.flatMap { budgetPercent(cost: t.cost, budget: $0) }
+                cells.append(.number(pct.map { ExactDecimal.fixed($0, digits: 1) } ?? ""))
+            }
             csv.row(cells)
         }
         return csv.bytes

@@ -16,6 +16,8 @@ public struct ReportOptions: Sendable {
     public var groupBy: String?
     public var format: String?
     public var asOf: String?
+    /// `--config chargeback.yaml`: rates, cost centers, budgets.
+    public var config: String?
     public var strict = false
     public var excel = false
     /// Worker threads for reading; nil uses every core.
@@ -46,6 +48,8 @@ public struct ResolvedReportSettings: Sendable {
     public var threads: Int
     /// `--strict`: any reject makes the exit status 3.
     public var strict: Bool
+    /// The configuration file as named and its SHA-256, when one was given.
+    public var config: (path: String, sha256: String)?
 }
 
 /// What a finished run produced.
@@ -106,8 +110,16 @@ public enum ReportRun {
         if let t = o.threads, t < 1 {
             throw UsageError.invalidValue(option: "--threads", value: String(t), expected: "a number of threads of at least 1")
         }
+        let config = try o.config.map { (path) throws(ConfigError) in try ChargebackConfig.load(path: path, workingDirectory: o.workingDirectory) }
         let plan = try InputPlan(paths: o.inputs, workingDirectory: o.workingDirectory)
-        let rules = AccountingRules(period: period, zone: zone, attributeBy: basis)
+        var rules = AccountingRules(period: period, zone: zone, attributeBy: basis)
+        if let config {
+            rules.rates = config.rateCard
+            rules.costCenters = CostCenterRules(config.costCenters)
+            if !config.budgets.isEmpty {
+                rules.budgets = BudgetPlan(monthly: Dictionary(config.budgets, uniquingKeysWith: { a, _ in a }), currency: config.currency, zone: zone)
+            }
+        }
         var args: [(String, JSONText)] = [
             ("inputs", .array(o.inputs.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { .string($0) })),
             ("period", .string(period.label)),
@@ -118,7 +130,7 @@ public enum ReportRun {
             ("attribute_by", .string(basis.rawValue)),
             ("group_by", .array(groupBy.map { .string($0.rawValue) })),
             ("format", .array(formats.map { .string($0.rawValue) })),
-            ("config", .null),
+            ("config", config.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) } ?? .null),
         ]
         args.append(("strict", .bool(o.strict)))
         args.append(("excel", .bool(o.excel)))
@@ -127,7 +139,8 @@ public enum ReportRun {
             outputDirectory: outputDirectory,
             context: ReportContext(asOf: asOf, excel: o.excel, arguments: args),
             threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            strict: o.strict)
+            strict: o.strict,
+            config: config.map { ($0.path, $0.sha256) })
     }
 
     static func resolveAsOf(_ o: ReportOptions) throws(UsageError) -> Instant {
@@ -157,7 +170,7 @@ public enum ReportRun {
         if let dir = s.outputDirectory { try prepare(dir) }
         let reader = InputReader(decoder: DocumentDecoder(inputZone: s.inputZone), threads: s.threads, standardInput: standardInput)
         let read = reader.read(s.plan, progress: progress)
-        let report = Report(read: read, rules: s.rules, inputZone: s.inputZone, groupBy: s.groupBy, unpriced: true)
+        let report = Report(read: read, rules: s.rules, inputZone: s.inputZone, groupBy: s.groupBy, config: s.config)
         var context = s.context
         var written: [OutputDigest] = []
         var stdout: [UInt8]?

@@ -132,6 +132,33 @@ struct InputReaderTests {
         #expect(r.rejects.map(\.reason.code) == ["unreadable_file"])
     }
 
+    @Test("a large NDJSON file parsed in parallel parts gives the same documents, lines and rejects")
+    func parallelParts() throws {
+        let dir = try TempDir()
+        var lines: [String] = []
+        for i in 0..<9000 {
+            if i % 997 == 0 {
+                lines.append("{broken \(i)")
+            } else if i % 1999 == 0 {
+                lines.append("")
+            } else {
+                lines.append(docA(["sessionLogUrl": "l/jobs/J\(i)/logs", "runId": i, "errorMessage": String(repeating: "x", count: 300)]))
+            }
+        }
+        let text = lines.joined(separator: "\n")
+        #expect(text.utf8.count > 4 << 20)
+        try dir.write("in/big.ndjson", text)
+        let plan = try InputPlan(paths: ["in"], workingDirectory: dir.url)
+        let one = InputReader(decoder: DocumentDecoder(inputZone: .utc), threads: 1).read(plan)
+        let four = InputReader(decoder: DocumentDecoder(inputZone: .utc), threads: 4).read(plan)
+        #expect(one.documents.count == 8986)
+        #expect(one.rejects.map(\.source.description) == (0..<9000).filter { $0 % 997 == 0 }.map { "in/big.ndjson:\($0 + 1)" })
+        #expect(four.documents.map(\.source) == one.documents.map(\.source))
+        #expect(four.documents.map(\.content) == one.documents.map(\.content))
+        #expect(four.rejects == one.rejects)
+        #expect(four.files == one.files)
+    }
+
     @Test("a missing input path is a usage error naming it")
     func missing() throws {
         let dir = try TempDir()

@@ -8,9 +8,7 @@ struct JobLedgerTests {
     /// Decodes documents as if read in this order from one NDJSON file.
     func docs(_ texts: [String]) -> [JobDocument] {
         texts.enumerated().map { i, text in
-            var d = try! decodeOne(text).get()
-            d.source = SourceLocation(path: "f.ndjson", position: .line(i + 1), fileOrder: 0)
-            return d
+            try! decodeOne(text).get().withSource(SourceLocation(path: "f.ndjson", position: .line(i + 1), fileOrder: 0))
         }
     }
 

@@ -79,6 +79,10 @@ public struct DocumentDecoder: Sendable {
                     strings[f.key] = s
                 }
             case .integer:
+                if case .number(let text) = f.value, let i = Int64(text) {
+                    integers[f.name] = i
+                    continue
+                }
                 guard let d = numeric(f.value) else {
                     return reject(.badType(field: f.name), "\(f.name) must be a number, got \(describe(f.value))")
                 }

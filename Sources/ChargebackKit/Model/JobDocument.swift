@@ -36,17 +36,39 @@ public enum JobKey: Sendable, Hashable {
 }
 
 /// One usable document: its content plus what the fetch envelope added and where it came from.
-public struct JobDocument: Sendable {
-    public var content: DocumentContent
+public final class JobDocument: Sendable {
+    public let content: DocumentContent
     /// The envelope's `orgId`, used when the document has none.
-    public var envelopeOrgId: String?
+    public let envelopeOrgId: String?
     /// The envelope's `fetchedAt`.
-    public var fetchedAt: Instant?
+    public let fetchedAt: Instant?
     /// From `sessionLogUrl`, else the envelope's `jobId`.
-    public var jobId: String?
-    public var source: SourceLocation
+    public let jobId: String?
+    public let source: SourceLocation
     /// The document's own JSON text, trimmed; the last tie-breaker of latest-wins.
-    public var text: String
+    public let text: String
+
+    /// Creates a document.
+    public init(
+        content: DocumentContent,
+        envelopeOrgId: String?,
+        fetchedAt: Instant?,
+        jobId: String?,
+        source: SourceLocation,
+        text: String
+    ) {
+        self.content = content
+        self.envelopeOrgId = envelopeOrgId
+        self.fetchedAt = fetchedAt
+        self.jobId = jobId
+        self.source = source
+        self.text = text
+    }
+
+    /// The same document found at another place.
+    public func withSource(_ source: SourceLocation) -> JobDocument {
+        JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: jobId, source: source, text: text)
+    }
 
     /// The document's org: its own, else its envelope's.
     public var orgId: String? { content.orgId ?? envelopeOrgId }
@@ -82,6 +104,18 @@ public struct JobDocument: Sendable {
 
 /// Extracts the job ID from a session log URL ending in `…/jobs/<job ID>/logs`.
 public func jobId(fromSessionLogUrl url: String) -> String? {
+    // Fast path for the usual `…/jobs/<id>/logs` with nothing after it.
+    let u = url.utf8
+    if u.last == UInt8(ascii: "s"), url.hasSuffix("/logs") {
+        let body = url.utf8.dropLast(5)
+        if let slash = body.lastIndex(of: UInt8(ascii: "/")) {
+            let id = body[body.index(after: slash)...]
+            let before = body[..<slash]
+            if !id.isEmpty, before.count >= 5, before.suffix(5).elementsEqual("/jobs".utf8) || before.elementsEqual("jobs".utf8) {
+                return String(Substring(id))
+            }
+        }
+    }
     var parts = url.split(separator: "/", omittingEmptySubsequences: true)
     if let last = parts.last, let q = last.firstIndex(where: { $0 == "?" || $0 == "#" }) {
         parts[parts.count - 1] = last[..<q]

@@ -1,27 +1,66 @@
 import Foundation
 
 /// One job, assembled from its latest document with gaps filled from its other documents.
-public struct JobRecord: Sendable {
-    public var jobId: String?
-    public var orgId: String
-    public var user: String
-    public var runtimeEnvId: String
-    public var codeTaskId: Int64?
-    public var codeTaskName: String?
-    public var instanceName: String?
-    public var runId: Int64?
-    public var state: JobState
-    public var startTime: Instant
+public final class JobRecord: Sendable {
+    public let jobId: String?
+    public let orgId: String
+    public let user: String
+    public let runtimeEnvId: String
+    public let codeTaskId: Int64?
+    public let codeTaskName: String?
+    public let instanceName: String?
+    public let runId: Int64?
+    public let state: JobState
+    public let startTime: Instant
     /// True when the start time is the earliest `fetchedAt` of the job's envelopes.
-    public var startEstimated: Bool
-    public var endTime: Instant?
-    public var errorMessage: String?
-    public var sessionLogUrl: String?
-    public var assignedCU: Decimal?
+    public let startEstimated: Bool
+    public let endTime: Instant?
+    public let errorMessage: String?
+    public let sessionLogUrl: String?
+    public let assignedCU: Decimal?
     /// nil for a Secure Agent (non-serverless) job.
-    public var consumedCU: Decimal?
+    public let consumedCU: Decimal?
     /// Where the winning document came from.
-    public var source: SourceLocation
+    public let source: SourceLocation
+
+    /// Creates a job record.
+    public init(
+        jobId: String?,
+        orgId: String,
+        user: String,
+        runtimeEnvId: String,
+        codeTaskId: Int64?,
+        codeTaskName: String?,
+        instanceName: String?,
+        runId: Int64?,
+        state: JobState,
+        startTime: Instant,
+        startEstimated: Bool,
+        endTime: Instant?,
+        errorMessage: String?,
+        sessionLogUrl: String?,
+        assignedCU: Decimal?,
+        consumedCU: Decimal?,
+        source: SourceLocation
+    ) {
+        self.jobId = jobId
+        self.orgId = orgId
+        self.user = user
+        self.runtimeEnvId = runtimeEnvId
+        self.codeTaskId = codeTaskId
+        self.codeTaskName = codeTaskName
+        self.instanceName = instanceName
+        self.runId = runId
+        self.state = state
+        self.startTime = startTime
+        self.startEstimated = startEstimated
+        self.endTime = endTime
+        self.errorMessage = errorMessage
+        self.sessionLogUrl = sessionLogUrl
+        self.assignedCU = assignedCU
+        self.consumedCU = consumedCU
+        self.source = source
+    }
 
     /// `end − start` in milliseconds, for terminal jobs with both times (not estimated).
     public var durationMilliseconds: Int64? {

@@ -157,6 +157,23 @@ struct InputReaderTests {
         #expect(four.documents.map(\.content) == one.documents.map(\.content))
         #expect(four.rejects == one.rejects)
         #expect(four.files == one.files)
+        // Small blocks: lines cut across block boundaries are joined, and the digest is of the file.
+        var small = InputReader(decoder: DocumentDecoder(inputZone: .utc), threads: 2)
+        small.blockSize = 65_536
+        let blocks = small.read(plan)
+        #expect(blocks.documents.map(\.source) == one.documents.map(\.source))
+        #expect(blocks.rejects == one.rejects)
+        #expect(blocks.files == one.files)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [dir.url.appendingPathComponent("in/big.ndjson").path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let sum = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        p.waitUntilExit()
+        #expect(one.files[0].sha256 == String(sum))
+        #expect(one.files[0].bytes == Int64(text.utf8.count))
     }
 
     @Test("a missing input path is a usage error naming it")

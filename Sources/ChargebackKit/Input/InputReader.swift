@@ -36,6 +36,8 @@ public struct ReadProgress: Sendable {
 public struct InputReader: Sendable {
     public var decoder: DocumentDecoder
     public var threads: Int
+    /// Bytes read at a time from an NDJSON file.
+    public var blockSize = 32 << 20
     /// Supplies standard input's bytes for the path `-`.
     public var standardInput: @Sendable () -> Data
 
@@ -85,6 +87,9 @@ public struct InputReader: Sendable {
                 rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
         }
         if let why = file.unreadable { return unreadable(why) }
+        if let url = file.url, file.layout == .ndjson, !file.gzip, let streamed = streamLines(url, file: file, order: order) {
+            return streamed
+        }
         let raw: Data
         if let url = file.url {
             do {
@@ -113,6 +118,63 @@ public struct InputReader: Sendable {
         return outcome
     }
 
+    /// Reads an NDJSON file in blocks, hashing as it goes, so memory does not grow with the
+    /// file's size; nil when the file turns out to be gzip data (read whole instead).
+    private func streamLines(_ url: URL, file: PlannedFile, order: Int) -> FileOutcome? {
+        let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+        func unreadable(_ why: String) -> FileOutcome {
+            FileOutcome(
+                info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 1),
+                rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
+        }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return unreadable("cannot read the file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let blockSize = max(self.blockSize, 1)
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var pending: [UInt8] = []
+        var hasher = SHA256()
+        var size: Int64 = 0
+        var nextLine = 1
+        var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 0))
+        var first = true
+        while true {
+            let n = block.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, blockSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return unreadable("cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            if first {
+                first = false
+                if n >= 2 && block[0] == 0x1F && block[1] == 0x8B { return nil }
+            }
+            if n == 0 { break }
+            block.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[0..<n]))) }
+            size += Int64(n)
+            pending.append(contentsOf: block[0..<n])
+            guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
+            let end = lastNewline + 1
+            pending.withUnsafeBufferPointer { bytes in
+                var start = 0
+                if nextLine == 1, size == Int64(n), bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+                splitLines(bytes, start..<end, firstLine: nextLine, file: file, order: order, into: &outcome)
+                for i in 0..<end where bytes[i] == 0x0A { nextLine += 1 }
+            }
+            pending.removeFirst(end)
+        }
+        if !pending.isEmpty {
+            pending.withUnsafeBufferPointer { bytes in
+                var start = 0
+                if nextLine == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+                splitLines(bytes, start..<bytes.count, firstLine: nextLine, file: file, order: order, into: &outcome)
+            }
+        }
+        outcome.info.bytes = size
+        outcome.info.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        outcome.info.documents = outcome.count
+        return outcome
+    }
+
     private func split(_ bytes: UnsafeBufferPointer<UInt8>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) {
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
@@ -129,7 +191,8 @@ public struct InputReader: Sendable {
                 return
             }
             if case .failure(let e) = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
-                outcome.rejects.append(Reject(source: whole, reason: .malformedJSON, detail: "invalid JSON: \(e)", text: text(bytes, trimmed)))
+                outcome.rejects.append(
+                    Reject(source: whole, reason: .malformedJSON, detail: "invalid JSON at byte \(e.offset + 1): \(e.message)", text: text(bytes, trimmed)))
             }
         case .sniff:
             if trimmed.isEmpty { return }
@@ -167,10 +230,12 @@ public struct InputReader: Sendable {
 
     /// Splits NDJSON into lines; a large file is cut at line boundaries into one part per
     /// thread, parsed in parallel and joined in order, so the result is the same.
-    private func splitLines(_ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) {
+    private func splitLines(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, file: PlannedFile, order: Int, into outcome: inout FileOutcome
+    ) {
         let parts = threads > 1 && body.count >= 4 << 20 ? threads * 4 : 1
         guard parts > 1 else {
-            parseLines(bytes, body, firstLine: 1, file: file, order: order, into: &outcome)
+            parseLines(bytes, body, firstLine: firstLine, file: file, order: order, into: &outcome)
             return
         }
         var cuts = [body.lowerBound]
@@ -182,7 +247,7 @@ public struct InputReader: Sendable {
         cuts.append(body.upperBound)
         let ranges = (0..<parts).map { cuts[$0]..<cuts[$0 + 1] }
         // Line numbers: each part starts after the newlines of the parts before it.
-        var firstLines = [1]
+        var firstLines = [firstLine]
         for r in ranges.dropLast() {
             var n = 0
             for i in r where bytes[i] == 0x0A { n += 1 }
@@ -224,7 +289,10 @@ public struct InputReader: Sendable {
                 let value = try parser.parseDocument()
                 add(value, spans: parser.topLevelSpans, bytes, line, source: src, into: &outcome)
             } catch {
-                outcome.rejects.append(Reject(source: src, reason: .malformedJSON, detail: "invalid JSON: \(error)", text: text(bytes, line)))
+                outcome.rejects.append(
+                    Reject(
+                        source: src, reason: .malformedJSON, detail: "invalid JSON at column \(error.offset - line.lowerBound + 1): \(error.message)",
+                        text: text(bytes, line)))
             }
         }
     }

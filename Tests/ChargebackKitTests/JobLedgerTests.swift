@@ -73,6 +73,25 @@ struct JobLedgerTests {
         #expect(pick(docA(["instanceName": "Zed"]), docA(["instanceName": "abc"])) == "abc")
     }
 
+    @Test("documents streamed from a file break full ties on their text read back from the file")
+    func tiesFromFile() throws {
+        let dir = try TempDir()
+        let env = { (name: String) in "{\"jobId\":\"8zcuMdImeshidZ4XVExs20\",\"httpStatus\":200,\"response\": \(docA(["instanceName": name])) }" }
+        try dir.write("in/a.ndjson", [docA(["instanceName": "abc"]), docA(["instanceName": "Zed"]), env("abd"), ""].joined(separator: "\n"))
+        let out = try runReport(dir)
+        let item = try #require(out.report.lineItems.first)
+        // "abd" > "abc" > "Zed" byte-wise; the envelope's response text is what counts.
+        #expect(item.job.instanceName == "abd")
+        #expect(item.job.source.description == "in/a.ndjson:3")
+        #expect(out.report.reconciliation.superseded == 2)
+        let bare = jsonObject(["executionState": "RUNNING", "sessionLogUrl": "x/jobs/K/logs"])
+        try dir.write("in/b.ndjson", "\n" + bare + "\n")
+        let again = try runReport(dir)
+        let reject = try #require(again.report.rejects.first { $0.reason == .missingStartTime })
+        #expect(reject.source.description == "in/b.ndjson:2")
+        #expect(reject.excerpt == bare)
+    }
+
     @Test("duplicates are equal contents; superseded are the other distinct contents")
     func counts() {
         let running = docA(["status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"])

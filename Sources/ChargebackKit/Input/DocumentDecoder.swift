@@ -34,24 +34,28 @@ public struct DocumentDecoder: Sendable {
     }
 
     /// Decodes `value`, found at `source`, whose JSON text is `text` (for an envelope, the
-    /// text of its `response` member is passed as `responseText`).
-    public func decode(_ value: JSONValue, source: SourceLocation, text: String, responseText: String? = nil) -> Result<JobDocument, Reject> {
+    /// text of its `response` member is passed as `responseText`). `ownText`, when given, is
+    /// what the document keeps of its own text instead of a copy.
+    public func decode(
+        _ value: JSONValue, source: SourceLocation, text: @autoclosure () -> String, responseText: @autoclosure () -> String? = nil,
+        ownText: DocumentText? = nil
+    ) -> Result<JobDocument, Reject> {
         func reject(_ reason: RejectReason, _ detail: String) -> Result<JobDocument, Reject> {
-            .failure(Reject(source: source, reason: reason, detail: detail, text: text))
+            .failure(Reject(source: source, reason: reason, detail: detail, text: text()))
         }
         guard case .object(let top) = value else {
             return reject(.notAnObject, "expected a JSON object, got \(article(value.typeName))")
         }
         var envelope: [String: JSONValue] = [:]
         var fields = top
-        var ownText = text
+        var isEnvelope = false
         if Self.isEnvelope(top) {
+            isEnvelope = true
             envelope = top
             guard case .object(let response) = top["response"]! else {
                 return reject(.notAnObject, "the envelope's response must be a JSON object, got \(article(top["response"]!.typeName))")
             }
             fields = response
-            ownText = responseText ?? text
         }
 
         // Types, then timestamps: fields in byte-wise order of their names as written.
@@ -149,7 +153,7 @@ public struct DocumentDecoder: Sendable {
             fetchedAt: instants["fetchedAt"],
             jobId: c.sessionLogUrl.flatMap(jobId(fromSessionLogUrl:)) ?? strings["envelope.jobId"],
             source: source,
-            text: ownText
+            text: ownText ?? .inline(isEnvelope ? (responseText() ?? text()) : text())
         )
 
         // Identity.

@@ -136,6 +136,8 @@ public struct InputReader: Sendable {
         var hasher = SHA256()
         var size: Int64 = 0
         var nextLine = 1
+        // The file offset of `pending`'s first byte.
+        var consumed: Int64 = 0
         var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 0))
         var first = true
         while true {
@@ -157,16 +159,18 @@ public struct InputReader: Sendable {
             pending.withUnsafeBufferPointer { bytes in
                 var start = 0
                 if nextLine == 1, size == Int64(n), bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-                splitLines(bytes, start..<end, firstLine: nextLine, file: file, order: order, into: &outcome)
+                splitLines(bytes, start..<end, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, into: &outcome)
                 for i in 0..<end where bytes[i] == 0x0A { nextLine += 1 }
             }
             pending.removeFirst(end)
+            consumed += Int64(end)
         }
         if !pending.isEmpty {
             pending.withUnsafeBufferPointer { bytes in
                 var start = 0
                 if nextLine == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-                splitLines(bytes, start..<bytes.count, firstLine: nextLine, file: file, order: order, into: &outcome)
+                splitLines(
+                    bytes, start..<bytes.count, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, into: &outcome)
             }
         }
         outcome.info.bytes = size
@@ -231,11 +235,12 @@ public struct InputReader: Sendable {
     /// Splits NDJSON into lines; a large file is cut at line boundaries into one part per
     /// thread, parsed in parallel and joined in order, so the result is the same.
     private func splitLines(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, file: PlannedFile, order: Int, into outcome: inout FileOutcome
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, base: FileBase? = nil, file: PlannedFile, order: Int,
+        into outcome: inout FileOutcome
     ) {
         let parts = threads > 1 && body.count >= 4 << 20 ? threads * 4 : 1
         guard parts > 1 else {
-            parseLines(bytes, body, firstLine: firstLine, file: file, order: order, into: &outcome)
+            parseLines(bytes, body, firstLine: firstLine, base: base, file: file, order: order, into: &outcome)
             return
         }
         var cuts = [body.lowerBound]
@@ -261,7 +266,7 @@ public struct InputReader: Sendable {
         DispatchQueue.concurrentPerform(iterations: min(threads, parts)) { _ in
             while let k = slots.claim() {
                 var part = FileOutcome(info: info)
-                parseLines(shared.buffer, ranges[k], firstLine: starts[k], file: file, order: order, into: &part)
+                parseLines(shared.buffer, ranges[k], firstLine: starts[k], base: base, file: file, order: order, into: &part)
                 _ = slots.store(part, at: k)
             }
         }
@@ -272,7 +277,7 @@ public struct InputReader: Sendable {
     }
 
     private func parseLines(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int, file: PlannedFile, order: Int, into outcome: inout FileOutcome
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int, base: FileBase?, file: PlannedFile, order: Int, into outcome: inout FileOutcome
     ) {
         var lineNo = firstLine - 1
         var i = body.lowerBound
@@ -287,7 +292,7 @@ public struct InputReader: Sendable {
             var parser = JSONParser(bytes, range: line)
             do {
                 let value = try parser.parseDocument()
-                add(value, spans: parser.topLevelSpans, bytes, line, source: src, into: &outcome)
+                add(value, spans: parser.topLevelSpans, bytes, line, source: src, base: base, into: &outcome)
             } catch {
                 outcome.rejects.append(
                     Reject(
@@ -299,14 +304,15 @@ public struct InputReader: Sendable {
 
     private func add(
         _ value: JSONValue, spans: [String: Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation,
-        into outcome: inout FileOutcome
+        base: FileBase? = nil, into outcome: inout FileOutcome
     ) {
-        let own = text(bytes, span)
-        var responseText: String?
+        var ownSpan = span
         if case .object(let members) = value, DocumentDecoder.isEnvelope(members), let r = spans["response"] {
-            responseText = text(bytes, trim(bytes, r))
+            ownSpan = trim(bytes, r)
         }
-        switch decoder.decode(value, source: source, text: own, responseText: responseText) {
+        // A streamed document keeps only its place in the file.
+        let ref = base.map { DocumentText.file(path: $0.path, offset: $0.offset + Int64(ownSpan.lowerBound), length: ownSpan.count) }
+        switch decoder.decode(value, source: source, text: text(bytes, span), responseText: text(bytes, ownSpan), ownText: ref) {
         case .success(let doc): outcome.documents.append(doc)
         case .failure(let reject): outcome.rejects.append(reject)
         }
@@ -367,4 +373,10 @@ final class Slots<T: Sendable>: @unchecked Sendable {
 /// `concurrentPerform`.
 struct SharedBytes: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<UInt8>
+}
+
+/// Where a buffer's first byte lies in its file, so documents can refer back to their text.
+struct FileBase: Sendable {
+    let path: String
+    let offset: Int64
 }

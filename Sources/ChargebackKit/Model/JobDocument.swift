@@ -46,7 +46,7 @@ public final class JobDocument: Sendable {
     public let jobId: String?
     public let source: SourceLocation
     /// The document's own JSON text, trimmed; the last tie-breaker of latest-wins.
-    public let text: String
+    public let textRef: DocumentText
 
     /// Creates a document.
     public init(
@@ -55,20 +55,23 @@ public final class JobDocument: Sendable {
         fetchedAt: Instant?,
         jobId: String?,
         source: SourceLocation,
-        text: String
+        text: DocumentText
     ) {
         self.content = content
         self.envelopeOrgId = envelopeOrgId
         self.fetchedAt = fetchedAt
         self.jobId = jobId
         self.source = source
-        self.text = text
+        self.textRef = text
     }
 
     /// The same document found at another place.
     public func withSource(_ source: SourceLocation) -> JobDocument {
-        JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: jobId, source: source, text: text)
+        JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: jobId, source: source, text: textRef)
     }
+
+    /// The document's JSON text (read back from its file when it was streamed).
+    public var text: String { textRef.string }
 
     /// The document's org: its own, else its envelope's.
     public var orgId: String? { content.orgId ?? envelopeOrgId }
@@ -98,7 +101,7 @@ public final class JobDocument: Sendable {
             guard let y else { return false }
             return x < y
         }
-        return text.utf8.lexicographicallyPrecedes(other.text.utf8)
+        return textRef.precedes(other.textRef)
     }
 }
 

@@ -8,7 +8,7 @@ struct Chargeback: ParsableCommand {
         commandName: "chargeback",
         abstract: "Compute-unit chargeback, audit exports and summaries from Informatica IDMC code-task job statuses.",
         version: chargebackVersion,
-        subcommands: [ReportCommand.self]
+        subcommands: [ReportCommand.self, ValidateCommand.self]
     )
 }
 

@@ -52,7 +52,8 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Reports to write: csv (summary + line items), summary, line-items. rejects.csv and manifest.json are always written.", valueName: "list"))
+            "Reports to write: csv (summary + line items), summary, line-items, xml (audit.xml). rejects.csv and manifest.json are always written.",
+            valueName: "list"))
     var format: String?
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The report's as-of time (default: SOURCE_DATE_EPOCH, else now).", valueName: "time"))
@@ -97,7 +98,7 @@ struct ReportCommand: ParsableCommand {
         let progress = quiet || isatty(STDERR_FILENO) == 0 ? nil : ProgressLine()
         var callback: (@Sendable (ReadProgress) -> Void)?
         if let progress { callback = { progress.update($0) } }
-        let outcome = try ReportRun.execute(settings, progress: callback)
+        let outcome = try ReportRun.execute(settings, standardOutputDescriptor: STDOUT_FILENO, progress: callback)
         progress?.finish()
         if let bytes = outcome.standardOutput {
             FileHandle.standardOutput.write(Data(bytes))

@@ -38,6 +38,23 @@ public protocol Reporter: Sendable {
     func render(_ report: Report, context: ReportContext) throws -> [UInt8]
 }
 
+/// A reporter whose file can be large (one entry per job): it writes the file piece by piece
+/// into a sink, so memory does not grow with the report. `ReportRun` streams it straight into
+/// the temporary file of an atomic write; `render` collects it in memory.
+public protocol StreamingReporter: Reporter {
+    /// Writes the file into `sink`.
+    func write(_ report: Report, context: ReportContext, to sink: OutputSink) throws(OutputError)
+}
+
+extension StreamingReporter {
+    /// The whole file in memory (for small reports and tests).
+    public func render(_ report: Report, context: ReportContext) throws -> [UInt8] {
+        let sink = OutputSink(inMemoryFor: "(memory)")
+        try write(report, context: context, to: sink)
+        return sink.bytes
+    }
+}
+
 /// The groups of files `--format` chooses from.
 public enum OutputFormat: String, Sendable, CaseIterable {
     /// `summary.csv` and `line-items.csv`.
@@ -48,9 +65,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case lineItems = "line-items"
     /// `focus.csv`, FinOps FOCUS 1.2.
     case focus
+    /// `audit.xml`.
+    case xml
 
     /// What a run writes without `--format`: every report.
-    public static let defaults: [OutputFormat] = [.csv, .focus]
+    public static let defaults: [OutputFormat] = [.csv, .focus, .xml]
 
     /// The files of this format.
     public var files: [OutputFile] {
@@ -59,6 +78,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .summary: [.summary]
         case .lineItems: [.lineItems]
         case .focus: [.focus]
+        case .xml: [.audit]
         }
     }
 
@@ -83,6 +103,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
     case summary = "summary.csv"
     case lineItems = "line-items.csv"
     case focus = "focus.csv"
+    case audit = "audit.xml"
     case rejects = "rejects.csv"
     case manifest = "manifest.json"
 
@@ -92,6 +113,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
         case .summary: SummaryCSVReporter()
         case .lineItems: LineItemsCSVReporter()
         case .focus: FocusCSVReporter()
+        case .audit: AuditXMLReporter()
         case .rejects: RejectsCSVReporter()
         case .manifest: ManifestReporter()
         }

@@ -162,10 +162,13 @@ public enum ReportRun {
         return Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 
-    /// Reads, accounts and writes. `progress` is called from reading threads.
+    /// Reads, accounts and writes. `progress` is called from reading threads. With
+    /// `--output -`, a streaming report (audit.xml) goes straight to `standardOutputDescriptor`
+    /// when one is given (the command line passes standard output's); other reports, and
+    /// streaming ones without a descriptor, come back in `ReportOutcome.standardOutput`.
     public static func execute(
         _ s: ResolvedReportSettings, standardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() },
-        progress: (@Sendable (ReadProgress) -> Void)? = nil
+        standardOutputDescriptor: Int32? = nil, progress: (@Sendable (ReadProgress) -> Void)? = nil
     ) throws -> ReportOutcome {
         if let dir = s.outputDirectory { try prepare(dir) }
         let reader = InputReader(decoder: DocumentDecoder(inputZone: s.inputZone), threads: s.threads, standardInput: standardInput)
@@ -176,7 +179,27 @@ public enum ReportRun {
         var stdout: [UInt8]?
         for file in s.files {
             context.outputs = written
-            let bytes = try file.reporter.render(report, context: context)
+            let reporter = file.reporter
+            if let streaming = reporter as? any StreamingReporter {
+                // Streamed straight into the temporary file (or standard output): memory does
+                // not grow with the number of jobs. The sink hashes what it writes.
+                if let dir = s.outputDirectory {
+                    let url = dir.appendingPathComponent(file.rawValue)
+                    var digest: OutputDigest?
+                    try AtomicFile.write(to: url) { (fd: Int32) throws(OutputError) in
+                        let sink = OutputSink(descriptor: fd, path: url.path)
+                        try streaming.write(report, context: context, to: sink)
+                        digest = OutputDigest(path: file.rawValue, bytes: sink.count, sha256: sink.sha256)
+                    }
+                    if let digest { written.append(digest) }
+                    continue
+                }
+                if let fd = standardOutputDescriptor {
+                    try streaming.write(report, context: context, to: OutputSink(descriptor: fd, path: "standard output"))
+                    continue
+                }
+            }
+            let bytes = try reporter.render(report, context: context)
             guard let dir = s.outputDirectory else {
                 stdout = bytes
                 continue

@@ -49,8 +49,14 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Reports to write: csv (summary + line items), summary, line-items. rejects.csv and manifest.json are always written.", valueName: "list"))
+            "Reports to write: csv (summary + line items), summary, line-items, html (report.html). rejects.csv and manifest.json are always written.",
+            valueName: "list"))
     var format: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Templates of report.html (default: the Templates/ directory found above the executable or the current directory).", valueName: "dir"))
+    var templates: String?
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The report's as-of time (default: SOURCE_DATE_EPOCH, else now).", valueName: "time"))
     var asOf: String?
@@ -84,6 +90,7 @@ struct ReportCommand: ParsableCommand {
         o.attributeBy = attributeBy
         o.groupBy = groupBy
         o.format = format
+        o.templates = templates
         o.asOf = asOf
         o.threads = threads
         o.strict = strict

@@ -12,13 +12,19 @@ public struct ReportContext: Sendable {
     public var arguments: [(String, JSONText)]
     /// Files written before the manifest, with their digests.
     public var outputs: [OutputDigest] = []
+    /// The templates of `report.html` (the defaults, or `--templates DIR`); nil when the run
+    /// writes no HTML.
+    public var templates: HTMLTemplates?
 
     /// Creates a context.
-    public init(asOf: Instant, toolVersion: String = chargebackVersion, excel: Bool = false, arguments: [(String, JSONText)] = []) {
+    public init(
+        asOf: Instant, toolVersion: String = chargebackVersion, excel: Bool = false, arguments: [(String, JSONText)] = [], templates: HTMLTemplates? = nil
+    ) {
         self.asOf = asOf
         self.toolVersion = toolVersion
         self.excel = excel
         self.arguments = arguments
+        self.templates = templates
     }
 }
 
@@ -46,9 +52,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case summary
     /// `line-items.csv` alone.
     case lineItems = "line-items"
+    /// `report.html`, the management summary.
+    case html
 
     /// What a run writes without `--format`: every report.
-    public static let defaults: [OutputFormat] = [.csv]
+    public static let defaults: [OutputFormat] = [.csv, .html]
 
     /// The files of this format.
     public var files: [OutputFile] {
@@ -56,6 +64,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .csv: [.summary, .lineItems]
         case .summary: [.summary]
         case .lineItems: [.lineItems]
+        case .html: [.html]
         }
     }
 
@@ -79,6 +88,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 public enum OutputFile: String, Sendable, CaseIterable {
     case summary = "summary.csv"
     case lineItems = "line-items.csv"
+    case html = "report.html"
     case rejects = "rejects.csv"
     case manifest = "manifest.json"
 
@@ -87,6 +97,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
         switch self {
         case .summary: SummaryCSVReporter()
         case .lineItems: LineItemsCSVReporter()
+        case .html: HTMLReporter()
         case .rejects: RejectsCSVReporter()
         case .manifest: ManifestReporter()
         }

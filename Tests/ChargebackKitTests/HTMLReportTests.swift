@@ -189,7 +189,7 @@ struct HTMLReportTests {
         o.asOf = "2026-11-01T06:00:00Z"
         o.period = "2026-10"
         let month = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
-        let chart = HTMLReportModel.cuChart(month.report)
+        let chart = HTMLReportModel(report: month.report, context: ReportContext(asOf: 0)).chart
         #expect(chart.title == "CU per day")
         #expect(chart.rows.count == 31 && chart.rows.first?.label == "2026-10-01" && chart.rows.last?.label == "2026-10-31")
         let shownCU = chart.rows.reduce(Decimal(0)) { $0 + Decimal(string: $1.cu.replacingOccurrences(of: ",", with: ""))! }
@@ -199,7 +199,7 @@ struct HTMLReportTests {
         #expect(svg.contains(">Day of October 2026 (UTC)</text>") && svg.contains(">Compute units (CU)</text>"))
         // All time: the vendor's 2022 examples stretch the range, so the chart goes by month.
         let all = try runSamples(into: try TempDir().url)
-        let long = HTMLReportModel.cuChart(all.report)
+        let long = HTMLReportModel(report: all.report, context: ReportContext(asOf: 0)).chart
         #expect(long.title == "CU per month" && long.rows.first?.label == "2022-03" && long.rows.count == 56)
     }
 

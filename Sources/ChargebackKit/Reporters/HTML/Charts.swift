@@ -74,7 +74,7 @@ enum Charts {
             svg.element(
                 "title",
                 text:
-                    "\(b.label): \(DisplayFormat.decimal(b.succeededCU + b.otherCU)) CU (succeeded jobs \(DisplayFormat.decimal(b.succeededCU)), other jobs \(DisplayFormat.decimal(b.otherCU))), \(DisplayFormat.integer(b.jobs)) jobs"
+                    "\(b.label): \(DisplayFormat.decimal(b.succeededCU + b.otherCU)) CU (succeeded jobs \(DisplayFormat.decimal(b.succeededCU)), other jobs \(DisplayFormat.decimal(b.otherCU))), \(DisplayFormat.count(b.jobs, "job", "jobs"))"
             )
             if s > 0 {
                 svg.leaf("rect", [("x", n(x)), ("y", n(y(s))), ("width", n(barWidth)), ("height", n(bottom - y(s))), ("fill", solid)])

@@ -9,6 +9,11 @@ enum DisplayFormat {
         group(String(n))
     }
 
+    /// A count with its noun: `1 file`, `1,502 files`.
+    static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
+        integer(n) + " " + (n == 1 ? singular : plural)
+    }
+
     /// The exact value with grouped thousands: `4708.2502` → `4,708.2502`.
     static func decimal(_ value: Decimal) -> String {
         group(ExactDecimal.plain(value))

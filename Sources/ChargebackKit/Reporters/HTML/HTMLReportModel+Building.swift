@@ -33,8 +33,8 @@ extension HTMLReportModel {
             Parameter(name: "summary.csv grouped by", value: p.groupBy.map(\.rawValue).joined(separator: ", ")),
             Parameter(
                 name: "Inputs",
-                value: "\(DisplayFormat.integer(report.inputs.count)) files, \(DisplayFormat.integer(documents)) documents"
-                    + (report.skippedFiles.isEmpty ? "" : ", \(DisplayFormat.integer(report.skippedFiles.count)) other files skipped")),
+                value: DisplayFormat.count(report.inputs.count, "file", "files") + ", " + DisplayFormat.count(documents, "document", "documents")
+                    + (report.skippedFiles.isEmpty ? "" : ", " + DisplayFormat.count(report.skippedFiles.count, "other file", "other files") + " skipped")),
             Parameter(name: "Tool", value: "chargeback " + context.toolVersion),
         ]
 
@@ -51,12 +51,13 @@ extension HTMLReportModel {
         ]
         self.currency = currency.code
 
-        costCenters = Self.costCenterRows(report, budgets: budgets)
+        let groups = Groups(report.lineItems)
+        costCenters = Self.costCenterRows(report, groups, budgets: budgets)
         hasBudgets = costCenters.contains { $0.budget != nil }
-        tops = Self.topTables(report)
-        chart = Self.cuChart(report)
-        statuses = Self.statusRows(report)
-        failures = Self.failureSection(report)
+        tops = Self.topTables(report, groups)
+        chart = Self.cuChart(report, groups)
+        statuses = Self.statusRows(report, groups)
+        failures = Self.failureSection(report, groups)
 
         let r = report.reconciliation
         func term(_ id: String, _ value: Int, _ op: String, _ meaning: String) -> Term {
@@ -101,10 +102,9 @@ extension HTMLReportModel {
 
     // MARK: - Cost centers
 
-    static func costCenterRows(_ report: Report, budgets: [String: Decimal]) -> [CostCenterRow] {
+    static func costCenterRows(_ report: Report, _ groups: Groups, budgets: [String: Decimal]) -> [CostCenterRow] {
         let currency = report.parameters.currency
-        var tallies: [String: Tally] = [:]
-        for item in report.lineItems { tallies[item.costCenter, default: Tally()].add(item) }
+        var tallies = groups.costCenters
         for name in budgets.keys where tallies[name] == nil { tallies[name] = Tally() }
         if tallies[CostCenterRules.unallocated] == nil { tallies[CostCenterRules.unallocated] = Tally() }
         let total = report.totals
@@ -139,16 +139,14 @@ extension HTMLReportModel {
 
     // MARK: - Top tables
 
-    /// Groups line items by `key`, ranks the groups by cost, CU, jobs and then name, and keeps
-    /// the top ten plus a row for the rest.
+    /// Ranks groups by cost, CU, jobs and then name, and keeps the top ten plus a row for the
+    /// rest.
     static func topTable<Key: Hashable>(
-        _ report: Report, id: String, title: String, column: String, plural: String, key: (LineItem) -> Key,
+        _ report: Report, id: String, title: String, column: String, noun: (String, String), tallies: [Key: Tally],
         name: (Key) -> String, detail: (Key) -> String? = { _ in nil }
     ) -> TopTable {
         let currency = report.parameters.currency
         let total = report.totals.consumedCU
-        var tallies: [Key: Tally] = [:]
-        for item in report.lineItems { tallies[key(item), default: Tally()].add(item) }
         let ranked = tallies.map { (key: $0.key, name: name($0.key), tally: $0.value) }.sorted { a, b in
             if a.tally.cost != b.tally.cost { return a.tally.cost > b.tally.cost }
             if a.tally.consumedCU != b.tally.consumedCU { return a.tally.consumedCU > b.tally.consumedCU }
@@ -166,40 +164,25 @@ extension HTMLReportModel {
         if ranked.count > topCount {
             var t = Tally()
             for g in ranked.dropFirst(topCount) { t.merge(g.tally) }
-            rest = row("", "\(DisplayFormat.integer(ranked.count - topCount)) more \(plural)", nil, t)
+            rest = row("", DisplayFormat.count(ranked.count - topCount, "more " + noun.0, "more " + noun.1), nil, t)
         }
         return TopTable(
-            id: id, title: title, column: column, rows: rows, rest: rest, distinct: "\(DisplayFormat.integer(ranked.count)) \(plural) in total")
+            id: id, title: title, column: column, rows: rows, rest: rest, distinct: DisplayFormat.count(ranked.count, noun.0, noun.1) + " in total")
     }
 
-    static func topTables(_ report: Report) -> [TopTable] {
-        struct TaskKey: Hashable {
-            var org: String
-            var task: Int64?
-        }
-        // The task's name is the one on its job with the latest attribution time (ties: the
-        // byte-wise greatest), as in summary.csv.
-        var taskNames: [TaskKey: (time: Instant, name: String)] = [:]
-        for item in report.lineItems {
-            let k = TaskKey(org: item.job.orgId, task: item.job.codeTaskId)
-            let n = item.job.codeTaskName ?? ""
-            if let cur = taskNames[k], cur.time > item.attributionTime || (cur.time == item.attributionTime && !cur.name.utf8.lexicographicallyPrecedes(n.utf8))
-            {
-                continue
-            }
-            taskNames[k] = (item.attributionTime, n)
-        }
+    static func topTables(_ report: Report, _ groups: Groups) -> [TopTable] {
         return [
-            topTable(report, id: "top-orgs", title: "Top orgs", column: "Org", plural: "orgs", key: { $0.job.orgId }, name: { $0 }),
-            topTable(report, id: "top-users", title: "Top users", column: "User", plural: "users", key: { $0.job.user }, name: { $0 }),
+            topTable(report, id: "top-orgs", title: "Top orgs", column: "Org", noun: ("org", "orgs"), tallies: groups.orgs, name: { $0 }),
+            topTable(report, id: "top-users", title: "Top users", column: "User", noun: ("user", "users"), tallies: groups.users, name: { $0 }),
             topTable(
-                report, id: "top-runtime-envs", title: "Top runtime environments", column: "Runtime environment", plural: "runtime environments",
-                key: { $0.job.runtimeEnvId }, name: { $0 }),
+                report, id: "top-runtime-envs", title: "Top runtime environments", column: "Runtime environment",
+                noun: ("runtime environment", "runtime environments"),
+                tallies: groups.runtimeEnvs, name: { $0 }),
             topTable(
-                report, id: "top-tasks", title: "Top code tasks", column: "Code task", plural: "code tasks",
-                key: { TaskKey(org: $0.job.orgId, task: $0.job.codeTaskId) },
+                report, id: "top-tasks", title: "Top code tasks", column: "Code task", noun: ("code task", "code tasks"),
+                tallies: groups.tasks,
                 name: { k in
-                    let n = taskNames[k]?.name ?? ""
+                    let n = groups.taskNames[k]?.name ?? ""
                     return n.isEmpty ? "(unnamed)" : n
                 },
                 detail: { k in "task \(k.task.map(String.init) ?? "(none)") in org \(k.org)" }),
@@ -214,21 +197,14 @@ extension HTMLReportModel {
 
     /// Buckets CU by day, or by month when the range is longer than 92 days, or by year when
     /// it is longer than 120 months; the range is the period, or the data's when unbounded.
-    static func cuChart(_ report: Report) -> CUChart {
+    static func cuChart(_ report: Report, _ groups: Groups) -> CUChart {
         let zone = report.parameters.zone
-        let items = report.lineItems
         func days(_ s: String) -> Int {
             let u = Array(s.utf8)
             func num(_ r: Range<Int>) -> Int { u[r].reduce(0) { $0 * 10 + Int($1 - 48) } }
             return CivilDateTime.daysFromCivil(year: num(0..<4), month: num(5..<7), day: num(8..<10))
         }
-        var byDay: [String: ChartBucket] = [:]
-        for item in items {
-            var b = byDay[item.day] ?? ChartBucket(label: item.day, tick: "")
-            if item.job.state == .succeeded { b.succeededCU += item.consumedCU } else { b.otherCU += item.consumedCU }
-            b.jobs += 1
-            byDay[item.day] = b
-        }
+        let byDay = groups.days
         let dataDays = byDay.keys.map(days)
         let period = report.parameters.period
         guard let first = period.from.map({ days(zone.civil($0).dateString) }) ?? dataDays.min(),
@@ -287,7 +263,7 @@ extension HTMLReportModel {
         }!.element
         let title = "CU per \(unit)"
         let summary =
-            "\(DisplayFormat.decimal(total)) CU over \(DisplayFormat.integer(buckets.count)) \(unit)s from \(buckets.first!.label) to \(buckets.last!.label); the highest \(unit) is \(peak.label) with \(DisplayFormat.decimal(peak.succeededCU + peak.otherCU)) CU."
+            "\(DisplayFormat.decimal(total)) CU over \(DisplayFormat.count(buckets.count, unit, unit + "s")) from \(buckets.first!.label) to \(buckets.last!.label); the highest \(unit) is \(peak.label) with \(DisplayFormat.decimal(peak.succeededCU + peak.otherCU)) CU."
         let svg = Charts.cuChart(buckets, id: "cu-chart", title: title, description: summary, xAxisTitle: xTitle)
         let rows = buckets.map {
             ChartRow(
@@ -299,10 +275,9 @@ extension HTMLReportModel {
 
     // MARK: - Statuses and failures
 
-    static func statusRows(_ report: Report) -> [StatusRow] {
+    static func statusRows(_ report: Report, _ groups: Groups) -> [StatusRow] {
         let currency = report.parameters.currency
-        var tallies: [JobState: Tally] = [:]
-        for item in report.lineItems { tallies[item.job.state, default: Tally()].add(item) }
+        let tallies = groups.states
         let order: [JobState] = [.succeeded, .failed, .cancelled, .running, .queued]
         return order.map { s in
             let t = tallies[s] ?? Tally()
@@ -316,28 +291,10 @@ extension HTMLReportModel {
     /// The longest message shown in full; longer ones are cut (the whole text stays in a tooltip).
     static let messageLimit = 240
 
-    static func failureSection(_ report: Report) -> Failures {
+    static func failureSection(_ report: Report, _ groups: Groups) -> Failures {
         let currency = report.parameters.currency
-        struct Group {
-            var tally = Tally()
-            var example: LineItem
-        }
-        var groups: [String: Group] = [:]
-        for item in report.lineItems where item.job.state == .failed {
-            let message = item.job.errorMessage ?? ""
-            if var g = groups[message] {
-                g.tally.add(item)
-                // The example is the group's latest failure (line items are in start order).
-                g.example = item
-                groups[message] = g
-            } else {
-                var g = Group(example: item)
-                g.tally.add(item)
-                groups[message] = g
-            }
-        }
         // Most frequent first, then the most compute lost.
-        let ranked = groups.sorted { a, b in
+        let ranked = groups.failures.sorted { a, b in
             if a.value.tally.jobs != b.value.tally.jobs { return a.value.tally.jobs > b.value.tally.jobs }
             if a.value.tally.consumedCU != b.value.tally.consumedCU { return a.value.tally.consumedCU > b.value.tally.consumedCU }
             if a.value.tally.cost != b.value.tally.cost { return a.value.tally.cost > b.value.tally.cost }
@@ -345,7 +302,7 @@ extension HTMLReportModel {
         }
         let shown = ranked.prefix(topCount).enumerated().map { i, entry in
             let (message, g) = entry
-            let job = g.example.job
+            let job = report.lineItems[g.example].job
             let text = message.isEmpty ? "(no error message)" : message
             let short = text.count > messageLimit ? String(text.prefix(messageLimit)) + "…" : text
             let runKey = "org \(job.orgId), task \(job.codeTaskId.map(String.init) ?? "(none)"), run \(job.runId.map(String.init) ?? "(none)")"
@@ -359,25 +316,14 @@ extension HTMLReportModel {
             var t = Tally()
             for g in ranked.dropFirst(topCount) { t.merge(g.value.tally) }
             rest =
-                "\(DisplayFormat.integer(ranked.count - topCount)) other messages: \(DisplayFormat.integer(t.jobs)) jobs, \(DisplayFormat.decimal(t.consumedCU)) CU, \(DisplayFormat.money(t.cost, currency))"
+                DisplayFormat.count(ranked.count - topCount, "other message", "other messages") + ": "
+                + "\(DisplayFormat.count(t.jobs, "job", "jobs")), \(DisplayFormat.decimal(t.consumedCU)) CU, \(DisplayFormat.money(t.cost, currency))"
         }
         let failed = ranked.reduce(0) { $0 + $1.value.tally.jobs }
         return Failures(
-            failedJobs: DisplayFormat.integer(failed), distinctMessages: DisplayFormat.integer(ranked.count), groups: Array(shown), anyGroups: !shown.isEmpty,
+            failedJobs: DisplayFormat.count(failed, "failed job", "failed jobs"),
+            distinctMessages: DisplayFormat.count(ranked.count, "distinct first error message", "distinct first error messages"), groups: Array(shown),
+            anyGroups: !shown.isEmpty,
             rest: rest)
-    }
-}
-
-extension Tally {
-    /// Adds another tally's sums.
-    mutating func merge(_ o: Tally) {
-        jobs += o.jobs
-        succeeded += o.succeeded
-        failed += o.failed
-        cancelled += o.cancelled
-        open += o.open
-        durationMilliseconds += o.durationMilliseconds
-        consumedCU += o.consumedCU
-        cost += o.cost
     }
 }

@@ -113,7 +113,9 @@ struct HTMLReportModel: Sendable {
 
     /// The failures section.
     struct Failures: Sendable {
+        /// `110 failed jobs`.
         var failedJobs: String
+        /// `70 distinct first error messages`.
         var distinctMessages: String
         var groups: [FailureGroup]
         var anyGroups: Bool

@@ -52,9 +52,14 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Reports to write: csv (summary + line items), summary, line-items, xml (audit.xml). rejects.csv and manifest.json are always written.",
+            "Reports to write: csv (summary + line items), summary, line-items, focus, xml (audit.xml), html (report.html). rejects.csv and manifest.json are always written.",
             valueName: "list"))
     var format: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Templates of report.html (default: the Templates/ directory found above the executable or the current directory).", valueName: "dir"))
+    var templates: String?
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("The report's as-of time (default: SOURCE_DATE_EPOCH, else now).", valueName: "time"))
     var asOf: String?
@@ -88,6 +93,7 @@ struct ReportCommand: ParsableCommand {
         o.attributeBy = attributeBy
         o.groupBy = groupBy
         o.format = format
+        o.templates = templates
         o.asOf = asOf
         o.config = config
         o.threads = threads

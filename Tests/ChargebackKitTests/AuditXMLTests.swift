@@ -72,7 +72,7 @@ struct AuditXMLTests {
         #expect(sum.stdout.hasPrefix(entry.sha256 + " "))
         let manifest = try dir.read("manifest.json")
         #expect(manifest.contains("\"path\": \"audit.xml\",\n      \"bytes\": \(data.count),\n      \"sha256\": \"\(entry.sha256)\""))
-        #expect(outcome.written.map(\.path) == ["summary.csv", "line-items.csv", "focus.csv", "audit.xml", "rejects.csv", "manifest.json"])
+        #expect(outcome.written.map(\.path) == ["summary.csv", "line-items.csv", "focus.csv", "audit.xml", "report.html", "rejects.csv", "manifest.json"])
 
         // The counts of the sample run, as the other reports state them.
         #expect(try xpath("/a:audit/a:reconciliation/*", in: audit) == ["4066", "1502", "0", "2395", "151", "18", "true"])

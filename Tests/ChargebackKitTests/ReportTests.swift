@@ -185,7 +185,7 @@ struct ReportTests {
         #expect(json["skipped_files"] as? Int == 1)
         #expect(json["as_of"] as? String == "2026-11-01T00:00:00.000Z")
         let outputs = json["outputs"] as! [[String: Any]]
-        #expect(outputs.map { $0["path"] as! String } == ["summary.csv", "line-items.csv", "focus.csv", "audit.xml", "rejects.csv"])
+        #expect(outputs.map { $0["path"] as! String } == ["summary.csv", "line-items.csv", "focus.csv", "audit.xml", "report.html", "rejects.csv"])
         let summaryBytes = try Data(contentsOf: dir.url.appendingPathComponent("out/summary.csv"))
         #expect(outputs[0]["bytes"] as? Int == summaryBytes.count)
         let inputs = json["inputs"] as! [[String: Any]]

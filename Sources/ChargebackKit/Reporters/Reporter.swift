@@ -12,13 +12,19 @@ public struct ReportContext: Sendable {
     public var arguments: [(String, JSONText)]
     /// Files written before the manifest, with their digests.
     public var outputs: [OutputDigest] = []
+    /// The templates of `report.html` (the defaults, or `--templates DIR`); nil when the run
+    /// writes no HTML.
+    public var templates: HTMLTemplates?
 
     /// Creates a context.
-    public init(asOf: Instant, toolVersion: String = chargebackVersion, excel: Bool = false, arguments: [(String, JSONText)] = []) {
+    public init(
+        asOf: Instant, toolVersion: String = chargebackVersion, excel: Bool = false, arguments: [(String, JSONText)] = [], templates: HTMLTemplates? = nil
+    ) {
         self.asOf = asOf
         self.toolVersion = toolVersion
         self.excel = excel
         self.arguments = arguments
+        self.templates = templates
     }
 }
 
@@ -67,9 +73,11 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case focus
     /// `audit.xml`.
     case xml
+    /// `report.html`, the management summary.
+    case html
 
     /// What a run writes without `--format`: every report.
-    public static let defaults: [OutputFormat] = [.csv, .focus, .xml]
+    public static let defaults: [OutputFormat] = [.csv, .focus, .xml, .html]
 
     /// The files of this format.
     public var files: [OutputFile] {
@@ -79,6 +87,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .lineItems: [.lineItems]
         case .focus: [.focus]
         case .xml: [.audit]
+        case .html: [.html]
         }
     }
 
@@ -104,6 +113,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
     case lineItems = "line-items.csv"
     case focus = "focus.csv"
     case audit = "audit.xml"
+    case html = "report.html"
     case rejects = "rejects.csv"
     case manifest = "manifest.json"
 
@@ -114,6 +124,7 @@ public enum OutputFile: String, Sendable, CaseIterable {
         case .lineItems: LineItemsCSVReporter()
         case .focus: FocusCSVReporter()
         case .audit: AuditXMLReporter()
+        case .html: HTMLReporter()
         case .rejects: RejectsCSVReporter()
         case .manifest: ManifestReporter()
         }

@@ -15,6 +15,8 @@ public struct ReportOptions: Sendable {
     public var attributeBy: String = "start"
     public var groupBy: String?
     public var format: String?
+    /// `--templates DIR`: the HTML templates to use instead of the default `Templates/`.
+    public var templates: String?
     public var asOf: String?
     /// `--config chargeback.yaml`: rates, cost centers, budgets.
     public var config: String?
@@ -26,6 +28,9 @@ public struct ReportOptions: Sendable {
     public var workingDirectory: URL
     /// `SOURCE_DATE_EPOCH` from the environment, used when `asOf` is nil.
     public var sourceDateEpoch: String?
+    /// Where the running executable lies: the default templates are searched from here
+    /// upwards, then from `workingDirectory` upwards.
+    public var executableDirectory: URL? = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
 
     /// Creates options with the defaults of the command line.
     public init(inputs: [String], workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
@@ -112,6 +117,12 @@ public enum ReportRun {
         }
         let config = try o.config.map { (path) throws(ConfigError) in try ChargebackConfig.load(path: path, workingDirectory: o.workingDirectory) }
         let plan = try InputPlan(paths: o.inputs, workingDirectory: o.workingDirectory)
+        // Templates are loaded and checked now, so that a missing or broken one stops the run
+        // before anything is written.
+        var templates: HTMLTemplates?
+        if files.contains(.html) || o.templates != nil {
+            templates = try HTMLTemplates.resolve(option: o.templates, workingDirectory: o.workingDirectory, executableDirectory: o.executableDirectory)
+        }
         var rules = AccountingRules(period: period, zone: zone, attributeBy: basis)
         if let config {
             rules.rates = config.rateCard
@@ -130,6 +141,7 @@ public enum ReportRun {
             ("attribute_by", .string(basis.rawValue)),
             ("group_by", .array(groupBy.map { .string($0.rawValue) })),
             ("format", .array(formats.map { .string($0.rawValue) })),
+            ("templates", .optional(o.templates)),
             ("config", config.map { .object([("path", .string($0.path)), ("sha256", .string($0.sha256))]) } ?? .null),
         ]
         args.append(("strict", .bool(o.strict)))
@@ -137,7 +149,7 @@ public enum ReportRun {
         return ResolvedReportSettings(
             plan: plan, rules: rules, inputZone: inputZone, groupBy: groupBy, files: files, formats: formats,
             outputDirectory: outputDirectory,
-            context: ReportContext(asOf: asOf, excel: o.excel, arguments: args),
+            context: ReportContext(asOf: asOf, excel: o.excel, arguments: args, templates: templates),
             threads: o.threads ?? ProcessInfo.processInfo.activeProcessorCount,
             strict: o.strict,
             config: config.map { ($0.path, $0.sha256) })

@@ -7,11 +7,13 @@ let package = Package(
     products: [
         .executable(name: "chargeback", targets: ["chargeback"]),
         .executable(name: "chargeback-samples", targets: ["chargeback-samples"]),
+        .executable(name: "iics-simulator", targets: ["iics-simulator"]),
         .library(name: "ChargebackKit", targets: ["ChargebackKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,6 +32,24 @@ let package = Package(
             name: "chargeback",
             dependencies: [
                 "ChargebackKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A local stand-in for the IICS REST API: the server core is a library so that tests
+        // start it in-process and read its counters.
+        .target(
+            name: "IICSSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "iics-simulator",
+            dependencies: [
+                "IICSSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

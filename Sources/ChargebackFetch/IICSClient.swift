@@ -39,15 +39,26 @@ struct IICSClient: Sendable {
             .failed(FetchFailure(jobId: jobId, httpStatus: lastStatus, attempts: attempts, reason: reason, message: message))
         }
         while true {
-            let session = await sessions.session()
+            try await limiter.acquire()
+            // Read the session once a permit is held: a request that waited in the queue
+            // while the session was renewed must not go out with the old one.
+            let session = try await sessions.session()
             attempts += 1
             var headers = [("Accept", "application/json")]
             // Belt and braces: redirects to another host are never followed (below), and the
             // header is only ever attached for the host the user named.
             if Self.sameOrigin(url, serverURL) { headers.append(("IDS-SESSION-ID", session.id.revealed)) }
-            try await limiter.acquire()
             counters.requestStarted()
             let result = await transport.send(method: .GET, url: url, headers: headers)
+            var renewal: Task<Session, Error>?
+            if case .success(let x) = result, x.status == 401 {
+                do {
+                    renewal = try await sessions.renewal(after: session.generation)
+                } catch {
+                    await limiter.release()
+                    throw error
+                }
+            }
             await limiter.release()
             try Task.checkCancellation()
             let delay: Double
@@ -87,7 +98,7 @@ struct IICSClient: Sendable {
                     continue
                 case 401:
                     lastProblem = ServerMessage.of(status: 401, body: x.body)
-                    _ = try await sessions.unauthorized(session.generation)
+                    _ = try await renewal?.value
                     kind = "http_401"
                     delay = 0
                 case let s where RetryPolicy.retryableStatuses.contains(s):

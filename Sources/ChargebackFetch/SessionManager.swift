@@ -31,19 +31,25 @@ actor SessionManager {
         self.login = login
     }
 
-    /// The session to use for the next request.
-    func session() -> Session { current }
+    /// The session to use for the next request; while a renewal is under way, the new one
+    /// (a request must not go out with a session already known to be refused).
+    func session() async throws -> Session {
+        if let renewal { return try await renewal.value }
+        return current
+    }
 
     /// Records that a request with `generation` was not refused.
     func confirm(_ generation: Int) {
         if generation == current.generation { confirmed = true }
     }
 
-    /// Called on a 401 for a request that used `generation`: returns the session to retry
-    /// with, or throws when the run cannot go on.
-    func unauthorized(_ generation: Int) async throws -> Session {
-        if generation < current.generation { return current }
-        if let renewal { return try await renewal.value }
+    /// Called on a 401 for a request that used `generation`, while the request still holds
+    /// its permit: starts the renewal (or joins the one under way) at once, so that no
+    /// queued request goes out with the refused session. Await the returned task (if any)
+    /// after releasing the permit. Throws when the run cannot go on.
+    func renewal(after generation: Int) throws -> Task<Session, Error>? {
+        if generation < current.generation { return nil }
+        if let renewal { return renewal }
         if current.fromLogin, !confirmed {
             throw FetchError.sessionRejected(
                 message:
@@ -58,21 +64,29 @@ actor SessionManager {
         let next = current.generation + 1
         let previousOrg = current.orgId
         let task = Task { () async throws -> Session in
-            let r = try await login()
-            return Session(id: r.sessionId, orgId: r.orgId ?? previousOrg, generation: next, fromLogin: true)
+            do {
+                let r = try await login()
+                let s = Session(id: r.sessionId, orgId: r.orgId ?? previousOrg, generation: next, fromLogin: true)
+                self.install(s)
+                return s
+            } catch {
+                self.abandonRenewal()
+                throw error
+            }
         }
         renewal = task
-        do {
-            let s = try await task.value
-            renewal = nil
-            current = s
-            confirmed = false
-            renewals += 1
-            return s
-        } catch {
-            renewal = nil
-            throw error
-        }
+        return task
+    }
+
+    private func install(_ s: Session) {
+        current = s
+        confirmed = false
+        renewals += 1
+        renewal = nil
+    }
+
+    private func abandonRenewal() {
+        renewal = nil
     }
 }
 

@@ -117,6 +117,10 @@ struct FetchSimulatorTests {
         #expect(stats.logins == 2)
         #expect(outcome.relogins == 1)
         #expect(stats.unauthorized >= 4, "only \(stats.unauthorized) requests saw the expiry: not many in flight")
+        // Only the requests in flight at the expiry see a 401: the queued ones wait for the
+        // new session instead of going out with the refused one.
+        #expect(stats.unauthorized <= 8)
+        #expect(outcome.retries["http_401"] == stats.unauthorized)
         #expect(outcome.fetched == 30 && outcome.failures.isEmpty)
         #expect(try archiveLines(outcome.archiveFile).count == 30)
     }

@@ -46,8 +46,9 @@ public struct SimulatorJob: Sendable {
 
 /// What the simulator accepts and how it behaves.
 public struct SimulatorConfiguration: Sendable {
-    /// Credentials the login accepts.
+    /// The user name the login accepts.
     public var username = "demo@example.com"
+    /// The password the login accepts (a made-up one: this is a simulator).
     public var password = "demo-password"
     /// The org that logins return.
     public var orgId = "kuJVH54wm6gfhVj4QEdboY"
@@ -68,20 +69,23 @@ public struct SimulatorStatistics: Sendable {
     public var jobStatusRequests = 0
     /// The largest number of JobStatus requests in flight at once.
     public var maxInFlight = 0
-    /// Successful and refused logins.
+    /// Successful logins.
     public var logins = 0
+    /// Logins refused for wrong credentials.
     public var refusedLogins = 0
-    /// JobStatus requests per job, and when each arrived (seconds on a monotonic clock).
+    /// JobStatus requests per job.
     public var attempts: [String: Int] = [:]
+    /// When each JobStatus request of a job arrived (seconds on a monotonic clock).
     public var attemptTimes: [String: [Double]] = [:]
-    /// JobStatus requests that carried no `IDS-SESSION-ID` header, or had no `Accept:
-    /// application/json`.
+    /// JobStatus requests that carried no `IDS-SESSION-ID` header.
     public var requestsWithoutSession = 0
+    /// JobStatus requests without `Accept: application/json`.
     public var requestsWithoutAccept = 0
     /// 401 answers.
     public var unauthorized = 0
-    /// Requests that reached the other host, and how many carried `IDS-SESSION-ID`.
+    /// Requests that reached the other host.
     public var otherHostRequests = 0
+    /// Requests that reached the other host with an `IDS-SESSION-ID` header.
     public var otherHostSessionHeaders = 0
     /// Every session ID a login returned.
     public var issuedSessions: [String] = []

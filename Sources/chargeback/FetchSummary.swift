@@ -14,7 +14,8 @@ final class FetchProgressLine: @unchecked Sendable {
             lastDraw = now
             let rate = Double(p.requests) / max(p.elapsed, 0.001)
             Diagnostics.write(
-                "\r\u{1B}[Kfetching: \(p.done)/\(p.total) jobs done, \(p.failed) failed, \(p.retries) retries, \(String(format: "%.1f", rate)) requests/s")
+                "\r\u{1B}[Kfetching: \(p.done)/\(p.total) jobs done, \(p.failed) failed, \(p.responses) responses, \(p.retries) retries, \(String(format: "%.1f", rate)) requests/s"
+            )
         }
     }
 

@@ -144,7 +144,7 @@ public enum FetchRun {
     public static func execute(
         _ s: FetchSettings, policy: RetryPolicy = RetryPolicy(), clock: FetchClock = .system, progress: (@Sendable (FetchProgress) -> Void)? = nil
     ) async throws -> FetchOutcome {
-        try prepare(s.archiveDirectory)
+        try check(s.archiveDirectory)
         let started = clock.monotonic()
         let transport = HTTPTransport(timeout: s.timeout, concurrency: s.concurrency)
         do {
@@ -182,6 +182,8 @@ public enum FetchRun {
         }
         let sessions = SessionManager(initial: initial, origin: credentials.sessionOrigin ?? "the login", login: relogin)
         let limiter = RequestLimiter(permits: s.concurrency)
+        // Created only now, so that a failed login leaves nothing behind.
+        try create(s.archiveDirectory)
         let writer = try ArchiveWriter(directory: s.archiveDirectory, date: clock.now())
         let deadlineAt = started + s.deadline
 
@@ -293,20 +295,30 @@ public enum FetchRun {
         return URL(string: s)!
     }
 
-    private static func prepare(_ dir: URL) throws(OutputError) {
+    /// Fails early (before any request) when the archive directory cannot be used: it must
+    /// be a writable directory, or be creatable under its nearest existing ancestor.
+    private static func check(_ dir: URL) throws(OutputError) {
         let fm = FileManager.default
         var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dir.path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw OutputError(path: dir.path, reason: "it exists and is not a directory") }
-        } else {
-            do {
-                try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-            } catch {
-                throw OutputError(path: dir.path, reason: "cannot create the directory: \(error.localizedDescription)")
-            }
+        var existing = dir
+        while !fm.fileExists(atPath: existing.path, isDirectory: &isDir) {
+            let parent = existing.deletingLastPathComponent()
+            if parent.path == existing.path { break }
+            existing = parent
         }
-        guard access(dir.path, W_OK | X_OK) == 0 else {
-            throw OutputError(path: dir.path, reason: "the directory is not writable")
+        guard isDir.boolValue else {
+            throw OutputError(path: existing.path, reason: existing == dir ? "it exists and is not a directory" : "it is not a directory")
+        }
+        guard access(existing.path, W_OK | X_OK) == 0 else {
+            throw OutputError(path: dir.path, reason: "\(existing.path) is not writable")
+        }
+    }
+
+    private static func create(_ dir: URL) throws(OutputError) {
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw OutputError(path: dir.path, reason: "cannot create the directory: \(error.localizedDescription)")
         }
     }
 }

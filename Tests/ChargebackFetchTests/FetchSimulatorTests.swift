@@ -90,6 +90,31 @@ struct FetchSimulatorTests {
         #expect(outcome.failures.first?.message.contains("86400 s") == true)
     }
 
+    @Test("with an injected clock: the backoff of SPEC 5.2 (0.5, 1, 2 s) and Retry-After, without waiting")
+    func injectedClock() async throws {
+        var jobs = DemoJobs.make(count: 2, pollsToFinish: 1)
+        jobs[0].faults = [.status(503), .status(500), .status(502)]
+        jobs[1].faults = [.status(429, retryAfter: .seconds(7))]
+        let sleeps = Recorded<[Double]>([])
+        let clock = FetchClock(
+            now: { Date() }, monotonic: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+            sleep: { seconds in sleeps.update { $0.append(seconds) } })
+        var policy = RetryPolicy()
+        policy.random = { $0.upperBound }
+        let dir = try TempDir()
+        let outcome = try await withSimulator(jobs: jobs) { sim in
+            let list = try dir.write("jobs.txt", jobs.map(\.id).joined(separator: "\n"))
+            var o = FetchOptions(serverURL: sim.baseURL, jobIDs: list.path, archive: "archive", workingDirectory: dir.url, environment: simulatorLogin)
+            o.loginURL = sim.baseURL
+            o.concurrency = 1
+            return try await FetchRun.execute(try FetchRun.resolve(o), policy: policy, clock: clock)
+        }
+        #expect(outcome.fetched == 2)
+        // Every wait went through the injected clock (the real one would have taken ≥ 7 s;
+        // no bound on the time here, as other suites may load both cores meanwhile).
+        #expect(sleeps.value.sorted() == [0.5, 1, 2, 7])
+    }
+
     @Test("requests in flight never exceed --concurrency (counted by the server)", arguments: [1, 3, 8])
     func concurrencyBound(limit: Int) async throws {
         var configuration = SimulatorConfiguration()

@@ -164,3 +164,15 @@ struct CLIProcess {
         )
     }
 }
+
+/// A value shared between tasks, under a lock.
+final class Recorded<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+
+    init(_ value: T) { stored = value }
+
+    var value: T { lock.withLock { stored } }
+
+    func update(_ body: (inout T) -> Void) { lock.withLock { body(&stored) } }
+}

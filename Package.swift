@@ -7,13 +7,17 @@ let package = Package(
     products: [
         .executable(name: "chargeback", targets: ["chargeback"]),
         .executable(name: "chargeback-samples", targets: ["chargeback-samples"]),
+        .executable(name: "iics-simulator", targets: ["iics-simulator"]),
         .library(name: "ChargebackKit", targets: ["ChargebackKit"]),
+        .library(name: "ChargebackFetch", targets: ["ChargebackFetch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -36,10 +40,41 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // Live collection lives in its own library so that the core (and anything that only
+        // reads files) does not link SwiftNIO and AsyncHTTPClient.
+        .target(
+            name: "ChargebackFetch",
+            dependencies: [
+                "ChargebackKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "chargeback",
             dependencies: [
                 "ChargebackKit",
+                "ChargebackFetch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // A local stand-in for the IICS REST API: the server core is a library so that tests
+        // start it in-process and read its counters.
+        .target(
+            name: "IICSSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "iics-simulator",
+            dependencies: [
+                "IICSSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +88,10 @@ let package = Package(
             name: "ChargebackKitTests",
             dependencies: ["ChargebackKit"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ChargebackFetchTests",
+            dependencies: ["ChargebackFetch", "ChargebackKit", "IICSSimulator"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChargebackFetch
 import ChargebackKit
 import Foundation
 
@@ -8,7 +9,7 @@ struct Chargeback: ParsableCommand {
         commandName: "chargeback",
         abstract: "Compute-unit chargeback, audit exports and summaries from Informatica IDMC code-task job statuses.",
         version: chargebackVersion,
-        subcommands: [ReportCommand.self, ValidateCommand.self]
+        subcommands: [ReportCommand.self, FetchCommand.self, ValidateCommand.self]
     )
 }
 
@@ -20,10 +21,18 @@ enum ExitStatus {
 
 @main
 enum Main {
-    static func main() {
+    static func main() async {
+        if let refusal = SecretArguments.refusal(Array(CommandLine.arguments.dropFirst())) {
+            Diagnostics.error(refusal)
+            exit(ExitStatus.usage)
+        }
         do {
             var command = try Chargeback.parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let e as ExitCode {
             exit(e.rawValue)
         } catch let e as OutputError {

@@ -145,6 +145,27 @@ struct JobLedgerTests {
         #expect(l.jobs[0].user == "(unknown)")
     }
 
+    @Test("folding while reading gives the same jobs and counts as grouping afterwards, in any order")
+    func foldedEqualsGrouped() throws {
+        let plan = try InputPlan(paths: ["samples"], workingDirectory: packageRoot)
+        let reader = InputReader(decoder: DocumentDecoder(inputZone: .utc), threads: 2)
+        let plain = reader.read(plan)
+        let folded = reader.read(plan, fold: true)
+        #expect(folded.documents.isEmpty)
+        #expect(folded.documentCount == plain.documents.count)
+        let grouped = JobLedger(documents: plain.documents)
+        let reversed = JobLedger(documents: plain.documents.reversed())
+        let ledger = try #require(folded.ledger)
+        func summary(_ l: JobLedger) -> [String] {
+            l.jobs.map { "\($0.jobId ?? "-") \($0.state) \($0.consumedCU.map(ExactDecimal.plain) ?? "-") \($0.source)" }.sorted()
+        }
+        #expect(summary(ledger) == summary(grouped))
+        #expect(summary(reversed) == summary(grouped))
+        #expect(ledger.jobs.count == 1502)
+        #expect((ledger.duplicates, ledger.superseded) == (grouped.duplicates, grouped.superseded))
+        #expect((reversed.duplicates, reversed.superseded) == (151, 2395))
+    }
+
     @Test("the outcome does not depend on document order")
     func orderIndependent() {
         var texts: [String] = []

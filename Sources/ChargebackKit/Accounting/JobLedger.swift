@@ -15,43 +15,23 @@ public struct JobLedger: Sendable {
 
     /// Builds the ledger from usable documents.
     public init(documents: [JobDocument]) {
-        // Union-find over document indices: documents that share a key are one job.
-        var parent = Array(0..<documents.count)
-        func find(_ x: Int) -> Int {
-            var r = x
-            while parent[r] != r { r = parent[r] }
-            var y = x
-            while parent[y] != r { let n = parent[y]; parent[y] = r; y = n }
-            return r
-        }
-        var firstWithKey: [JobKey: Int] = [:]
-        for (i, doc) in documents.enumerated() {
-            for key in doc.keys {
-                if let j = firstWithKey[key] {
-                    let a = find(i), b = find(j)
-                    if a != b { parent[max(a, b)] = min(a, b) }
-                } else {
-                    firstWithKey[key] = i
-                }
-            }
-        }
-        var groups: [Int: [Int]] = [:]
-        for i in documents.indices { groups[find(i), default: []].append(i) }
-        for (_, members) in groups {
-            let docs = members.map { documents[$0] }.sorted { a, b in
-                // Latest first; byte-identical documents in several places: first read wins.
-                if b.ranksBelow(a) { return true }
-                if a.ranksBelow(b) { return false }
-                return a.source < b.source
-            }
-            let distinct = Set(docs.map(\.content)).count
-            duplicates += docs.count - distinct
-            superseded += distinct - 1
-            switch Self.assemble(docs) {
-            case .success(let job): jobs.append(job)
-            case .failure(let reject): rejects.append(reject)
-            }
-        }
+        var builder = LedgerBuilder()
+        builder.add(documents)
+        self = builder.finish()
+    }
+
+    init(jobs: [JobRecord], rejects: [Reject], duplicates: Int, superseded: Int) {
+        self.jobs = jobs
+        self.rejects = rejects
+        self.duplicates = duplicates
+        self.superseded = superseded
+    }
+
+    /// Latest first; byte-identical documents in several places: the first read wins.
+    static func latestFirst(_ a: JobDocument, _ b: JobDocument) -> Bool {
+        if b.ranksBelow(a) { return true }
+        if a.ranksBelow(b) { return false }
+        return a.source < b.source
     }
 
     /// Assembles one job from its documents, sorted latest first.
@@ -101,5 +81,121 @@ public struct JobLedger: Sendable {
                 assignedCU: first { $0.content.assignedCU },
                 consumedCU: first { $0.content.consumedCU },
                 source: winner.source))
+    }
+}
+
+/// Folds documents into jobs as they are read, so that memory holds each job's distinct
+/// documents rather than every document. Documents that share a key are one job (a
+/// union-find over groups); of documents that differ only in their text and place, only the
+/// one latest-wins would pick is kept, and the others are counted. The result depends only on
+/// the set of documents added, never on their order.
+public struct LedgerBuilder: Sendable {
+    private var groups: [[JobDocument]] = []
+    private var counts: [Int] = []
+    private var parent: [Int] = []
+    private var groupOfKey: [JobKey: Int] = [:]
+    /// Documents added so far.
+    public private(set) var documentCount = 0
+
+    /// An empty ledger.
+    public init() {}
+
+    /// Adds documents.
+    public mutating func add(_ documents: [JobDocument]) {
+        for d in documents { add(d) }
+    }
+
+    /// Adds one document to the job its keys name, joining jobs it links.
+    public mutating func add(_ doc: JobDocument) {
+        documentCount += 1
+        let keys = doc.keys
+        var root: Int?
+        for key in keys {
+            guard let g = groupOfKey[key] else { continue }
+            let r = find(g)
+            if let current = root, current != r {
+                root = union(current, r)
+            } else {
+                root = r
+            }
+        }
+        let target: Int
+        if let root {
+            target = root
+        } else {
+            target = groups.count
+            groups.append([])
+            counts.append(0)
+            parent.append(target)
+        }
+        for key in keys where groupOfKey[key] == nil { groupOfKey[key] = target }
+        counts[target] += 1
+        keep(doc, in: target)
+    }
+
+    /// The jobs, with the duplicate and superseded counts.
+    public func finish() -> JobLedger {
+        var jobs: [JobRecord] = []
+        var rejects: [Reject] = []
+        var duplicates = 0, superseded = 0
+        for g in groups.indices where parent[g] == g && !groups[g].isEmpty {
+            let docs = groups[g].sorted(by: JobLedger.latestFirst)
+            let distinct = Set(docs.map(\.content)).count
+            duplicates += counts[g] - distinct
+            superseded += distinct - 1
+            switch JobLedger.assemble(docs) {
+            case .success(let job): jobs.append(job)
+            case .failure(let reject): rejects.append(reject)
+            }
+        }
+        return JobLedger(jobs: jobs, rejects: rejects, duplicates: duplicates, superseded: superseded)
+    }
+
+    /// Keeps `doc` in group `g` unless a kept document differs from it only in text and
+    /// place; then the one latest-wins prefers stays.
+    private mutating func keep(_ doc: JobDocument, in g: Int) {
+        if let i = groups[g].firstIndex(where: { $0.sameFields(as: doc) }) {
+            if JobLedger.latestFirst(doc, groups[g][i]) { groups[g][i] = doc }
+        } else {
+            groups[g].append(doc)
+        }
+    }
+
+    private mutating func find(_ x: Int) -> Int {
+        var r = x
+        while parent[r] != r { r = parent[r] }
+        var y = x
+        while parent[y] != r {
+            let n = parent[y]
+            parent[y] = r
+            y = n
+        }
+        return r
+    }
+
+    /// Joins two groups; the smaller index stays the root.
+    private mutating func union(_ a: Int, _ b: Int) -> Int {
+        let (root, other) = a < b ? (a, b) : (b, a)
+        parent[other] = root
+        counts[root] += counts[other]
+        counts[other] = 0
+        let moved = groups[other]
+        groups[other] = []
+        for d in moved { keep(d, in: root) }
+        return root
+    }
+}
+
+/// Folds documents into a ledger from several reading threads.
+final class LedgerSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var builder = LedgerBuilder()
+
+    func add(_ documents: [JobDocument]) {
+        lock.withLock { builder.add(documents) }
+    }
+
+    func finish() -> (ledger: JobLedger, documents: Int) {
+        lock.withLock { (builder.finish(), builder.documentCount) }
     }
 }

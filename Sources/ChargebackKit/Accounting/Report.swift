@@ -54,7 +54,7 @@ public struct Report: Sendable {
 
     /// Builds the report from what the reader produced.
     public init(read: ReadResult, rules: AccountingRules, inputZone: Zone, groupBy: [GroupDimension], config: (path: String, sha256: String)? = nil) {
-        let ledger = JobLedger(documents: read.documents)
+        let ledger = read.ledger ?? JobLedger(documents: read.documents)
         let (items, outside) = rules.account(ledger.jobs)
         parameters = ReportParameters(
             period: rules.period, zone: rules.zone, inputZone: inputZone, attributeBy: rules.attributeBy, groupBy: groupBy,

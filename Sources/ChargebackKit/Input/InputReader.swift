@@ -16,12 +16,16 @@ public struct InputFileInfo: Sendable, Equatable {
 public struct ReadResult: Sendable {
     public var files: [InputFileInfo]
     public var skippedFiles: [String]
-    /// Usable documents, in reading order.
+    /// Usable documents, in reading order (empty when they were folded into `ledger`).
     public var documents: [JobDocument]
     /// Unusable documents, in reading order.
     public var rejects: [Reject]
-    /// Every document read: `documents.count + rejects.count`.
-    public var documentsRead: Int { documents.count + rejects.count }
+    /// The jobs, when the documents were folded as they were read.
+    public var ledger: JobLedger?
+    /// Usable documents read.
+    public var documentCount = 0
+    /// Every document read, usable or not.
+    public var documentsRead: Int { documentCount + rejects.count }
 }
 
 /// Reading progress, reported after each file.
@@ -51,14 +55,17 @@ public struct InputReader: Sendable {
         self.standardInput = standardInput
     }
 
-    /// Reads every file of `plan`.
-    public func read(_ plan: InputPlan, progress: (@Sendable (ReadProgress) -> Void)? = nil) -> ReadResult {
+    /// Reads every file of `plan`. With `fold`, documents go into a ledger as each block is
+    /// read and are not returned one by one, so memory grows with jobs rather than documents.
+    public func read(_ plan: InputPlan, fold: Bool = false, progress: (@Sendable (ReadProgress) -> Void)? = nil) -> ReadResult {
         let files = plan.files
         let slots = Slots<FileOutcome>(count: files.count)
         let workers = min(threads, max(files.count, 1))
+        let sink = fold ? LedgerSink() : nil
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = slots.claim() {
-                let outcome = readFile(files[i], order: i)
+                var outcome = readFile(files[i], order: i, sink: sink)
+                outcome.flush(into: sink)
                 let done = slots.store(outcome, at: i)
                 progress?(ReadProgress(filesDone: done.files, filesTotal: files.count, documents: done.documents))
             }
@@ -69,6 +76,12 @@ public struct InputReader: Sendable {
             result.documents.append(contentsOf: outcome.documents)
             result.rejects.append(contentsOf: outcome.rejects)
         }
+        result.documentCount = result.documents.count
+        if let sink {
+            let (ledger, count) = sink.finish()
+            result.ledger = ledger
+            result.documentCount = count
+        }
         return result
     }
 
@@ -76,10 +89,20 @@ public struct InputReader: Sendable {
         var info: InputFileInfo
         var documents: [JobDocument] = []
         var rejects: [Reject] = []
-        var count: Int { documents.count + rejects.count }
+        /// Documents already handed to the ledger.
+        var folded = 0
+        var count: Int { documents.count + folded + rejects.count }
+
+        /// Hands the documents read so far to the ledger, when there is one.
+        mutating func flush(into sink: LedgerSink?) {
+            guard let sink, !documents.isEmpty else { return }
+            sink.add(documents)
+            folded += documents.count
+            documents.removeAll()
+        }
     }
 
-    func readFile(_ file: PlannedFile, order: Int) -> FileOutcome {
+    func readFile(_ file: PlannedFile, order: Int, sink: LedgerSink? = nil) -> FileOutcome {
         let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         func unreadable(_ why: String, bytes: Int64 = 0, sha: String? = nil) -> FileOutcome {
             FileOutcome(
@@ -87,7 +110,7 @@ public struct InputReader: Sendable {
                 rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
         }
         if let why = file.unreadable { return unreadable(why) }
-        if let url = file.url, file.layout == .ndjson, !file.gzip, let streamed = streamLines(url, file: file, order: order) {
+        if let url = file.url, file.layout == .ndjson, !file.gzip, let streamed = streamLines(url, file: file, order: order, sink: sink) {
             return streamed
         }
         let raw: Data
@@ -120,7 +143,7 @@ public struct InputReader: Sendable {
 
     /// Reads an NDJSON file in blocks, hashing as it goes, so memory does not grow with the
     /// file's size; nil when the file turns out to be gzip data (read whole instead).
-    private func streamLines(_ url: URL, file: PlannedFile, order: Int) -> FileOutcome? {
+    private func streamLines(_ url: URL, file: PlannedFile, order: Int, sink: LedgerSink?) -> FileOutcome? {
         let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         func unreadable(_ why: String) -> FileOutcome {
             FileOutcome(
@@ -164,6 +187,7 @@ public struct InputReader: Sendable {
             }
             pending.removeFirst(end)
             consumed += Int64(end)
+            outcome.flush(into: sink)
         }
         if !pending.isEmpty {
             pending.withUnsafeBufferPointer { bytes in

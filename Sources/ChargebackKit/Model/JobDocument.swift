@@ -70,6 +70,12 @@ public final class JobDocument: Sendable {
         JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: jobId, source: source, text: textRef)
     }
 
+    /// Whether the two documents agree in everything latest-wins and the job's fields can
+    /// see: content, envelope org, `fetchedAt` and job ID (only text and place may differ).
+    func sameFields(as other: JobDocument) -> Bool {
+        fetchedAt == other.fetchedAt && envelopeOrgId == other.envelopeOrgId && jobId == other.jobId && content == other.content
+    }
+
     /// The document's JSON text (read back from its file when it was streamed).
     public var text: String { textRef.string }
 

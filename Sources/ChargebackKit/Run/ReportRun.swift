@@ -184,7 +184,7 @@ public enum ReportRun {
     ) throws -> ReportOutcome {
         if let dir = s.outputDirectory { try prepare(dir) }
         let reader = InputReader(decoder: DocumentDecoder(inputZone: s.inputZone), threads: s.threads, standardInput: standardInput)
-        let read = reader.read(s.plan, progress: progress)
+        let read = reader.read(s.plan, fold: true, progress: progress)
         let report = Report(read: read, rules: s.rules, inputZone: s.inputZone, groupBy: s.groupBy, config: s.config)
         var context = s.context
         var written: [OutputDigest] = []

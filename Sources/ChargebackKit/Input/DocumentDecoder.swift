@@ -38,7 +38,7 @@ public struct DocumentDecoder: Sendable {
     /// what the document keeps of its own text instead of a copy.
     public func decode(
         _ value: JSONValue, source: SourceLocation, text: @autoclosure () -> String, responseText: @autoclosure () -> String? = nil,
-        ownText: DocumentText? = nil
+        ownText: DocumentText? = nil, interner: Interner? = nil
     ) -> Result<JobDocument, Reject> {
         func reject(_ reason: RejectReason, _ detail: String) -> Result<JobDocument, Reject> {
             .failure(Reject(source: source, reason: reason, detail: detail, text: text()))
@@ -80,7 +80,7 @@ public struct DocumentDecoder: Sendable {
                 if f.kind == .timestamp {
                     stamps.append((f.name, s))
                 } else if !s.isEmpty {
-                    strings[f.key] = s
+                    strings[f.key] = interner?.intern(s) ?? s
                 }
             case .integer:
                 if case .number(let text) = f.value, let i = Int64(text) {
@@ -186,4 +186,20 @@ public struct DocumentDecoder: Sendable {
 
 func article(_ typeName: String) -> String {
     (["a", "e", "i", "o", "u"].contains(typeName.prefix(1)) ? "an " : "a ") + typeName
+}
+
+/// Shares one copy of each repeated string (org, user, environment, task, error message)
+/// among the documents read by one thread, so memory does not hold a copy per document.
+public final class Interner {
+    private var table: [String: String] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// The shared copy of `s`.
+    public func intern(_ s: String) -> String {
+        if let shared = table[s] { return shared }
+        table[s] = s
+        return s
+    }
 }

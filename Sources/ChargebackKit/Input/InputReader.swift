@@ -305,6 +305,7 @@ public struct InputReader: Sendable {
     ) {
         var lineNo = firstLine - 1
         var i = body.lowerBound
+        let interner = Interner()
         while i < body.upperBound {
             lineNo += 1
             var j = i
@@ -316,7 +317,7 @@ public struct InputReader: Sendable {
             var parser = JSONParser(bytes, range: line)
             do {
                 let value = try parser.parseDocument()
-                add(value, spans: parser.topLevelSpans, bytes, line, source: src, base: base, into: &outcome)
+                add(value, spans: parser.topLevelSpans, bytes, line, source: src, base: base, interner: interner, into: &outcome)
             } catch {
                 outcome.rejects.append(
                     Reject(
@@ -328,7 +329,7 @@ public struct InputReader: Sendable {
 
     private func add(
         _ value: JSONValue, spans: [String: Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation,
-        base: FileBase? = nil, into outcome: inout FileOutcome
+        base: FileBase? = nil, interner: Interner? = nil, into outcome: inout FileOutcome
     ) {
         var ownSpan = span
         if case .object(let members) = value, DocumentDecoder.isEnvelope(members), let r = spans["response"] {
@@ -336,7 +337,7 @@ public struct InputReader: Sendable {
         }
         // A streamed document keeps only its place in the file.
         let ref = base.map { DocumentText.file(path: $0.path, offset: $0.offset + Int64(ownSpan.lowerBound), length: ownSpan.count) }
-        switch decoder.decode(value, source: source, text: text(bytes, span), responseText: text(bytes, ownSpan), ownText: ref) {
+        switch decoder.decode(value, source: source, text: text(bytes, span), responseText: text(bytes, ownSpan), ownText: ref, interner: interner) {
         case .success(let doc): outcome.documents.append(doc)
         case .failure(let reject): outcome.rejects.append(reject)
         }

@@ -15,6 +15,14 @@ public struct CSVWriter: Sendable {
         if bom { bytes = [0xEF, 0xBB, 0xBF] }
     }
 
+    /// Writes the rows built so far into `sink` and starts over, so that a large file never
+    /// sits whole in memory.
+    public mutating func flush(to sink: OutputSink) throws(OutputError) {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(OutputError) in try sink.write(raw) } }
+        try result.get()
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// Appends the header row.
     public mutating func header(_ names: [String]) {
         row(names.map { .text($0) })

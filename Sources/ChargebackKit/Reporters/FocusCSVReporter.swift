@@ -2,7 +2,7 @@ import Foundation
 
 /// `focus.csv`: one FinOps FOCUS 1.2 cost-and-usage row per reported job (SPEC 3.4). How
 /// each column is derived is documented in the README ("FOCUS columns").
-public struct FocusCSVReporter: Reporter {
+public struct FocusCSVReporter: StreamingReporter {
     /// The FOCUS columns, then the tool's own `x_` columns.
     public static let columns = [
         "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd", "BillingPeriodStart",
@@ -24,7 +24,7 @@ public struct FocusCSVReporter: Reporter {
     /// Creates the reporter.
     public init() {}
 
-    public func render(_ report: Report, context: ReportContext) -> [UInt8] {
+    public func write(_ report: Report, context: ReportContext, to sink: OutputSink) throws(OutputError) {
         var csv = CSVWriter(bom: context.excel)
         csv.header(Self.columns)
         let zone = report.parameters.zone
@@ -57,8 +57,9 @@ public struct FocusCSVReporter: Reporter {
                 .number(j.durationMilliseconds.map { formatSeconds(milliseconds: $0) } ?? ""),
                 .text(item.flags.joined(separator: ";")), .text(j.source.description),
             ])
+            if csv.bytes.count >= 1 << 20 { try csv.flush(to: sink) }
         }
-        return csv.bytes
+        try csv.flush(to: sink)
     }
 
     /// The account every row is billed to: the IDMC subscription as a whole.

@@ -1,5 +1,5 @@
 /// `line-items.csv`: one row per reported job (SPEC 3.2).
-public struct LineItemsCSVReporter: Reporter {
+public struct LineItemsCSVReporter: StreamingReporter {
     /// The columns, in order.
     public static let columns = [
         "org_id", "user", "cost_center", "runtime_env_id", "code_task_id", "code_task_name", "instance_name",
@@ -10,7 +10,7 @@ public struct LineItemsCSVReporter: Reporter {
     /// Creates the reporter.
     public init() {}
 
-    public func render(_ report: Report, context: ReportContext) -> [UInt8] {
+    public func write(_ report: Report, context: ReportContext, to sink: OutputSink) throws(OutputError) {
         var csv = CSVWriter(bom: context.excel)
         csv.header(Self.columns)
         for item in report.lineItems {
@@ -27,7 +27,8 @@ public struct LineItemsCSVReporter: Reporter {
                 .text(j.errorMessage ?? ""), .text(j.sessionLogUrl ?? ""),
                 .text(item.flags.joined(separator: ";")), .text(j.source.description),
             ])
+            if csv.bytes.count >= 1 << 20 { try csv.flush(to: sink) }
         }
-        return csv.bytes
+        try csv.flush(to: sink)
     }
 }

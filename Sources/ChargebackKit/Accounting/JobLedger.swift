@@ -133,13 +133,15 @@ public struct LedgerBuilder: Sendable {
         keep(doc, in: target)
     }
 
-    /// The jobs, with the duplicate and superseded counts.
-    public func finish() -> JobLedger {
+    /// The jobs, with the duplicate and superseded counts. Each group's documents are let go
+    /// once its job is assembled, so documents and jobs are not all held at once.
+    public mutating func finish() -> JobLedger {
         var jobs: [JobRecord] = []
         var rejects: [Reject] = []
         var duplicates = 0, superseded = 0
         for g in groups.indices where parent[g] == g && !groups[g].isEmpty {
             let docs = groups[g].sorted(by: JobLedger.latestFirst)
+            groups[g] = []
             let distinct = Set(docs.map(\.content)).count
             duplicates += counts[g] - distinct
             superseded += distinct - 1

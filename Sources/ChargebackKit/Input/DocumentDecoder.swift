@@ -151,7 +151,7 @@ public struct DocumentDecoder: Sendable {
             content: c,
             envelopeOrgId: strings["envelope.orgId"],
             fetchedAt: instants["fetchedAt"],
-            jobId: c.sessionLogUrl.flatMap(jobId(fromSessionLogUrl:)) ?? strings["envelope.jobId"],
+            envelopeJobId: strings["envelope.jobId"],
             source: source,
             text: ownText ?? .inline(isEnvelope ? (responseText() ?? text()) : text())
         )

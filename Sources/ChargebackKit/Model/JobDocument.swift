@@ -42,8 +42,8 @@ public final class JobDocument: Sendable {
     public let envelopeOrgId: String?
     /// The envelope's `fetchedAt`.
     public let fetchedAt: Instant?
-    /// From `sessionLogUrl`, else the envelope's `jobId`.
-    public let jobId: String?
+    /// The envelope's `jobId` (the document's own job ID comes from its `sessionLogUrl`).
+    public let envelopeJobId: String?
     public let source: SourceLocation
     /// The document's own JSON text, trimmed; the last tie-breaker of latest-wins.
     public let textRef: DocumentText
@@ -53,28 +53,31 @@ public final class JobDocument: Sendable {
         content: DocumentContent,
         envelopeOrgId: String?,
         fetchedAt: Instant?,
-        jobId: String?,
+        envelopeJobId: String?,
         source: SourceLocation,
         text: DocumentText
     ) {
         self.content = content
         self.envelopeOrgId = envelopeOrgId
         self.fetchedAt = fetchedAt
-        self.jobId = jobId
+        self.envelopeJobId = envelopeJobId
         self.source = source
         self.textRef = text
     }
 
     /// The same document found at another place.
     public func withSource(_ source: SourceLocation) -> JobDocument {
-        JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: jobId, source: source, text: textRef)
+        JobDocument(content: content, envelopeOrgId: envelopeOrgId, fetchedAt: fetchedAt, envelopeJobId: envelopeJobId, source: source, text: textRef)
     }
 
     /// Whether the two documents agree in everything latest-wins and the job's fields can
     /// see: content, envelope org, `fetchedAt` and job ID (only text and place may differ).
     func sameFields(as other: JobDocument) -> Bool {
-        fetchedAt == other.fetchedAt && envelopeOrgId == other.envelopeOrgId && jobId == other.jobId && content == other.content
+        fetchedAt == other.fetchedAt && envelopeOrgId == other.envelopeOrgId && envelopeJobId == other.envelopeJobId && content == other.content
     }
+
+    /// From `sessionLogUrl`, else the envelope's `jobId` (derived, not stored: memory).
+    public var jobId: String? { content.sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:)) ?? envelopeJobId }
 
     /// The document's JSON text (read back from its file when it was streamed).
     public var text: String { textRef.string }

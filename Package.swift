@@ -84,9 +84,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
+        // The oracles of the fuzz targets, also run by the tests over the seed corpus and every
+        // input that once crashed (Tests/Fuzz/regressions).
+        .target(
+            name: "FuzzChecks",
+            dependencies: ["ChargebackKit", "CZlib"],
+            path: "Tests/Fuzz/FuzzChecks"
+        ),
         .testTarget(
             name: "ChargebackKitTests",
-            dependencies: ["ChargebackKit"],
+            dependencies: [
+                "ChargebackKit",
+                "FuzzChecks",
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -96,3 +106,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, built only by Tests/Fuzz/run.sh (CHARGEBACK_FUZZ=1, -sanitize=fuzzer,address,
+// -parse-as-library). They have no `main`: SwiftPM links an executable with
+// `--defsym main=<module>_main`, so each target defines `<module>_main` itself and hands control
+// to libFuzzer's `LLVMFuzzerRunDriver` (libFuzzer's own `main` is then never linked in).
+if Context.environment["CHARGEBACK_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .executableTarget(name: "FuzzReader", dependencies: ["CLibFuzzer", "FuzzChecks"], path: "Tests/Fuzz/FuzzReader"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["CLibFuzzer", "FuzzChecks"], path: "Tests/Fuzz/FuzzConfig"),
+    ]
+}

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -84,9 +85,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
+        // The oracles of the fuzz targets, also run by the tests over the seed corpus and every
+        // input that once crashed (Tests/Fuzz/regressions).
+        .target(
+            name: "FuzzChecks",
+            dependencies: ["ChargebackKit", "CZlib"],
+            path: "Tests/Fuzz/FuzzChecks"
+        ),
         .testTarget(
             name: "ChargebackKitTests",
-            dependencies: ["ChargebackKit"],
+            dependencies: [
+                "ChargebackKit",
+                "FuzzChecks",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -96,3 +108,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets, built only by Tests/Fuzz/run.sh (CHARGEBACK_FUZZ=1, -sanitize=fuzzer,address,
+// -parse-as-library). They have no `main`: SwiftPM links an executable with
+// `--defsym main=<module>_main`, so each target defines `<module>_main` itself and hands control
+// to libFuzzer's `LLVMFuzzerRunDriver` (libFuzzer's own `main` is then never linked in).
+if Context.environment["CHARGEBACK_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Tests/Fuzz/CLibFuzzer"),
+        .executableTarget(name: "FuzzReader", dependencies: ["CLibFuzzer", "FuzzChecks"], path: "Tests/Fuzz/FuzzReader"),
+        .executableTarget(name: "FuzzConfig", dependencies: ["CLibFuzzer", "FuzzChecks"], path: "Tests/Fuzz/FuzzConfig"),
+    ]
+}

@@ -22,6 +22,9 @@ enum ExitStatus {
 @main
 enum Main {
     static func main() async {
+        // Past a file size limit (`ulimit -f`), write(2) then fails with EFBIG and the run
+        // ends with exit 2 and a message, instead of being killed by SIGXFSZ mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         if let refusal = SecretArguments.refusal(Array(CommandLine.arguments.dropFirst())) {
             Diagnostics.error(refusal)
             exit(ExitStatus.usage)
@@ -53,8 +56,16 @@ enum Main {
 
 /// Messages on standard error.
 enum Diagnostics {
+    /// Best effort: a standard error that cannot be written (a full disk, a closed pipe) must
+    /// not turn a finished run into a crash, as FileHandle.write would.
     static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 
     static func error(_ error: Error) {

@@ -107,7 +107,11 @@ struct ReportCommand: ParsableCommand {
         let outcome = try ReportRun.execute(settings, standardOutputDescriptor: STDOUT_FILENO, progress: callback)
         progress?.finish()
         if let bytes = outcome.standardOutput {
-            FileHandle.standardOutput.write(Data(bytes))
+            // Not FileHandle.write, which traps on a full disk or a closed pipe: a failed
+            // write is exit 2 like any other output.
+            try bytes.withUnsafeBytes { raw in
+                Result { () throws(OutputError) in try AtomicFile.writeAll(STDOUT_FILENO, raw, path: "standard output") }
+            }.get()
         }
         if !quiet {
             Diagnostics.write(RunSummary.text(outcome, outputDirectory: settings.outputDirectory.map { _ in output }))

@@ -104,6 +104,36 @@ struct SampleRunTests {
             }
         }
         #expect(sawPartialRun, "no kill landed before the run finished; the test proved nothing")
+
+        // Over an earlier run's reports, with the kill aimed at the writing phase: every file at
+        // its final path is the earlier one or the new complete one, never a mix of the two.
+        let reports = try SampleReports()
+        var mixed = 0
+        for step in 0..<24 {
+            let out = try TempDir()
+            try reports.seed(out.url)
+            let p = Process()
+            p.executableURL = binary
+            p.currentDirectoryURL = packageRoot
+            p.arguments = ["report", "samples", "--config", "samples/chargeback.yaml", "--output", out.url.path, "--as-of", "2026-11-01T06:00:00Z", "--quiet"]
+            try p.run()
+            // Writing has begun when the first temporary file (".summary.csv.tmp-…") shows.
+            let deadline = Date().addingTimeInterval(20)
+            while p.isRunning, Date() < deadline, try !FileManager.default.contentsOfDirectory(atPath: out.url.path).contains(where: { $0.hasPrefix(".") }) {
+                usleep(200)
+            }
+            usleep(useconds_t(step * 4_000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            var fresh = 0
+            for name in SampleReports.order {
+                let got = try Data(contentsOf: out.url.appendingPathComponent(name))
+                #expect(got == reports.old[name] || got == reports.new[name], "\(name) is neither the earlier report nor the new one (step \(step))")
+                if got == reports.new[name] && got != reports.old[name] { fresh += 1 }
+            }
+            if fresh > 0 && fresh < SampleReports.order.count - 1 { mixed += 1 }
+        }
+        #expect(mixed > 0, "no kill landed while the reports were being written; the test proved nothing")
     }
 }
 

@@ -23,7 +23,7 @@ public struct ChargebackConfig: Sendable {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workingDirectory.appendingPathComponent(path)
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try FileBytes.read(url.path)
         } catch {
             throw ConfigError(file: path, line: 0, message: "cannot read the configuration file: \(describe(error))")
         }

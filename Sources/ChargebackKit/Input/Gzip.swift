@@ -15,6 +15,7 @@ public enum Gzip {
 
     /// Decompresses a gzip file, including several concatenated members.
     public static func decompress(_ data: Data) throws(GzipError) -> Data {
+        guard !data.isEmpty else { throw GzipError(description: "empty file") }
         var stream = z_stream()
         // 15 + 32: the largest window, and let zlib detect the gzip header.
         var rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

@@ -106,7 +106,14 @@ public struct InputPlan: Sendable {
             if isDir.boolValue {
                 walk(url, display: shown, into: &found, skipped: &skipped, visited: &visited)
             } else if let (layout, gzip) = classify(name: name) {
-                found.append(PlannedFile(path: shown, url: url, layout: layout, gzip: gzip))
+                // A named pipe, socket or device would block or never end: inside a directory
+                // only regular files are read (a pipe named on the command line is read).
+                var info = stat()
+                let regular = stat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+                found.append(
+                    PlannedFile(
+                        path: shown, url: url, layout: layout, gzip: gzip,
+                        unreadable: regular ? nil : "not a regular file (a named pipe, socket or device): only regular files are read in a directory"))
             } else {
                 skipped.append(shown)
             }

@@ -116,7 +116,7 @@ public struct InputReader: Sendable {
         let raw: Data
         if let url = file.url {
             do {
-                raw = try Data(contentsOf: url, options: .mappedIfSafe)
+                raw = try FileBytes.read(url.path)
             } catch {
                 return unreadable("cannot read the file: \(describe(error))")
             }
@@ -169,19 +169,20 @@ public struct InputReader: Sendable {
                 if errno == EINTR { continue }
                 return unreadable("cannot read the file: \(String(cString: strerror(errno)))")
             }
-            if first {
-                first = false
-                if n >= 2 && block[0] == 0x1F && block[1] == 0x8B { return nil }
-            }
             if n == 0 { break }
             block.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[0..<n]))) }
             size += Int64(n)
             pending.append(contentsOf: block[0..<n])
+            // The gzip magic number, once the file's first two bytes are in (a read may return one).
+            if first, size >= 2 {
+                first = false
+                if consumed == 0 && pending[0] == 0x1F && pending[1] == 0x8B { return nil }
+            }
             guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
             let end = lastNewline + 1
             pending.withUnsafeBufferPointer { bytes in
                 var start = 0
-                if nextLine == 1, size == Int64(n), bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+                if consumed == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
                 splitLines(bytes, start..<end, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, into: &outcome)
                 for i in 0..<end where bytes[i] == 0x0A { nextLine += 1 }
             }

@@ -137,6 +137,7 @@ public struct JSONParser {
             guard pos < end, bytes[pos] == UInt8(ascii: "\"") else {
                 throw JSONSyntaxError(message: "expected a member name", offset: pos)
             }
+            let keyStart = pos
             let key = try parseString()
             skipWhitespace()
             guard pos < end, bytes[pos] == UInt8(ascii: ":") else {
@@ -145,7 +146,11 @@ public struct JSONParser {
             pos += 1
             skipWhitespace()
             let start = pos
-            members[key] = try parseValue(depth: depth + 1)
+            // A name given twice makes the object ambiguous (which status, which CU?): refused
+            // rather than letting the first or the last silently win.
+            guard members.updateValue(try parseValue(depth: depth + 1), forKey: key) == nil else {
+                throw JSONSyntaxError(message: "duplicate member name \"\(key.prefix(60))\"", offset: keyStart)
+            }
             if recordSpans { topLevelSpans[key] = start..<pos }
             skipWhitespace()
             guard pos < end else { throw JSONSyntaxError(message: "unterminated object", offset: pos) }

@@ -28,8 +28,27 @@ public enum ExactDecimal {
             }
         }
         guard sawDigit, state < 3 || expDigits else { return nil }
+        // Decimal holds 38 significant digits and would round a longer number silently.
+        guard significantDigits(text) <= 38 else { return nil }
         if let fast = fastParse(text) { return fast }
         return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// Digits from the first to the last non-zero one of the mantissa (`0.0120` has 2).
+    private static func significantDigits(_ text: String) -> Int {
+        var count = 0, zeros = 0, started = false
+        for c in text.utf8 {
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { break }
+            guard c >= 0x30 && c <= 0x39 else { continue }
+            if c == 0x30 {
+                if started { zeros += 1 }
+            } else {
+                count += started ? zeros + 1 : 1
+                started = true
+                zeros = 0
+            }
+        }
+        return count
     }
 
     /// The common case without an exponent and with at most 18 significant digits, built

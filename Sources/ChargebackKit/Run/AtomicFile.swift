@@ -12,7 +12,8 @@ public struct OutputError: LocalizedError, Sendable, Equatable {
     }
 
     public var errorDescription: String? {
-        "cannot write \(path): \(reason) (choose another --output directory, or fix its permissions)"
+        if path == "standard output" { return "cannot write standard output: \(reason)" }
+        return "cannot write \(path): \(reason) (choose another --output directory, or fix its permissions)"
     }
 }
 

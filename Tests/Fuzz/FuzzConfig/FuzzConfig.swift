@@ -1,0 +1,23 @@
+import CLibFuzzer
+import FuzzChecks
+
+// Built only by Tests/Fuzz/run.sh. SwiftPM links executables with `--defsym main=FuzzConfig_main`
+// and this module, compiled with -parse-as-library, has no `main` of its own: this function is
+// the entry point, and libFuzzer's driver does the rest (its own `main` is never linked in).
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    let violations = ConfigCheck.violations(bytes)
+    if !violations.isEmpty {
+        fatalError("the configuration parser broke an invariant:\n" + violations.joined(separator: "\n"))
+    }
+    return 0
+}
+
+@_cdecl("FuzzConfig_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv, testOneInput)
+}

@@ -13,6 +13,34 @@ enum BadDocumentPlan: Sendable {
     case perJob(basisPoints: Int)
 }
 
+/// How many documents a job leaves besides its latest one.
+enum PollPlan: Sendable, Equatable {
+    /// The vendor-like mix: 0 to 3 earlier polls, a few repeated polls and shape-A twins of
+    /// shape-B documents; about 2.66 documents per job. The default, and what
+    /// `samples/2026-10` was made with.
+    case vendorMix
+    /// About this many millionths of all documents are not their job's latest: earlier
+    /// polls (non-terminal, before the final one) and, one in ten, a repeat of the final
+    /// poll. For benchmarks whose documents should be mostly distinct jobs.
+    case share(millionths: Int)
+
+    /// Expected documents per job in millionths, bad documents of the `ndjson` layout
+    /// included, for sizing a run to a document count.
+    var documentsPerJobMillionths: Int {
+        switch self {
+        // Measured: 2,657,921 documents from 1,000,000 jobs.
+        case .vendorMix: 2_657_000
+        case .share(let millionths): 1_000_000 + Self.extrasPerJob(millionths) + 2500
+        }
+    }
+
+    /// Extra documents per job, in millionths, that make `share` of all documents extra:
+    /// x / (1 + x) = share.
+    static func extrasPerJob(_ share: Int) -> Int {
+        share * 1_000_000 / (1_000_000 - share)
+    }
+}
+
 /// What to generate.
 struct GeneratorConfig: Sendable {
     /// PRNG seed.
@@ -26,6 +54,10 @@ struct GeneratorConfig: Sendable {
     /// Keep what the fetch archive needs (jobs of the session's org); off for the
     /// benchmark layout, whose memory must not grow with the job count.
     var collectArchiveCandidates: Bool
+    /// How many documents each job leaves.
+    var polls: PollPlan = .vendorMix
+    /// Stop after this many documents (the month's last ones are dropped); nil for all.
+    var documentLimit: Int?
 }
 
 /// Counts of what was generated, for the summary line.
@@ -48,6 +80,8 @@ struct GenerationStats: Sendable {
     var shapeB = 0
     /// Exact re-polls of a job's final document.
     var duplicates = 0
+    /// Non-terminal polls of jobs that also have a terminal poll.
+    var earlierPolls = 0
     /// Bad documents per kind, indexed by `BadKind.rawValue`.
     var bad = [Int](repeating: 0, count: BadKind.allCases.count)
 }
@@ -127,6 +161,7 @@ struct Generator {
             let slotHigh = max(slotLow, monthStart + span * Int64(index + 1) / jobs - 1)
             let start = rng.int64(in: slotLow...slotHigh)
             try release(before: start, into: &sink)
+            if reachedLimit { return }
             makeJob(slotStart: start)
             switch config.badDocuments {
             case .fixed:
@@ -142,7 +177,7 @@ struct Generator {
             }
         }
         try release(before: .max, into: &sink)
-        while !window.isEmpty {
+        while !window.isEmpty, !reachedLimit {
             let index = shuffleRNG.below(window.count)
             window.swapAt(index, window.count - 1)
             try hand(window.removeLast(), to: &sink)
@@ -194,7 +229,12 @@ struct Generator {
             stats.open += 1
             let stuckQueued = rng.chance(2500)
             let room = max(0, (monthEnd - 1000 - job.start) / 1000)
-            let offsets = distinctOffsets(count: rng.int(in: 1...3), in: 1...max(1, room))
+            let pollCount: Int
+            switch config.polls {
+            case .vendorMix: pollCount = rng.int(in: 1...3)
+            case .share(let share): pollCount = 1 + extraDocuments(share)
+            }
+            let offsets = distinctOffsets(count: pollCount, in: 1...max(1, room))
             job.seconds = (monthEnd - job.start) / 1000 + rng.int64(in: 600...18_000)
             for (position, offset) in offsets.enumerated() {
                 let state: PollState =
@@ -234,6 +274,10 @@ struct Generator {
         }
 
         let end = job.seconds
+        if case .share(let share) = config.polls {
+            makeClosedJob(job, outcome, extras: extraDocuments(share), collect: collect)
+            return
+        }
         var polls = [(PollState, Int64)]()
         switch rng.weighted([15, 30, 35, 20]) + 1 {
         case 1:
@@ -253,6 +297,7 @@ struct Generator {
             let withLog = !(state == .queued || state == .starting) || rng.chance(7000)
             enqueue(shapeA(job, state, at: offset, withLog: withLog), observedAt: job.start + offset * 1000 + lag())
         }
+        stats.earlierPolls += polls.count
 
         let terminal = shapeA(job, outcome, at: end, withLog: true)
         let endObserved = job.start + end * 1000 + lag()
@@ -273,6 +318,51 @@ struct Generator {
         if collect {
             archiveCandidates.append(ArchiveCandidate(jobId: job.id, response: terminal, resolvesOpenJob: false))
         }
+    }
+
+    /// A finished job under `PollPlan.share`: `extras` documents besides the final one,
+    /// one in ten of them a repeat of the final poll and the rest earlier polls. A shape-B
+    /// final poll comes only after a running shape-A poll, which carries the job ID that
+    /// links the two, and without the shape-A twin of the vendor mix, so the count holds;
+    /// it is drawn for 40 % of such jobs, so at a 5 % share shape B stays near the vendor
+    /// mix's 2 % of documents and the benchmark still exercises linking.
+    private mutating func makeClosedJob(_ job: Job, _ outcome: PollState, extras: Int, collect: Bool) {
+        let end = job.seconds
+        let repeatFinal = extras > 0 && rng.chance(1000)
+        let earlier = repeatFinal ? extras - 1 : extras
+        var polls = [(PollState, Int64)]()
+        if earlier >= 2 {
+            polls.append((rng.chance(5000) ? .queued : .starting, rng.int64(in: 1...3)))
+        }
+        if earlier >= 1 {
+            for offset in distinctOffsets(count: max(1, earlier - 1), in: 4...(end - 1)) {
+                polls.append((.running, offset))
+            }
+        }
+        for (state, offset) in polls {
+            let withLog = state == .running || rng.chance(7000)
+            enqueue(shapeA(job, state, at: offset, withLog: withLog), observedAt: job.start + offset * 1000 + lag())
+        }
+        stats.earlierPolls += polls.count
+
+        let terminal = shapeA(job, outcome, at: end, withLog: true)
+        let final = !polls.isEmpty && rng.chance(4000) ? shapeB(job, outcome) : terminal
+        let endObserved = job.start + end * 1000 + lag()
+        enqueue(final, observedAt: endObserved)
+        if repeatFinal {
+            stats.duplicates += 1
+            enqueue(final, observedAt: endObserved + rng.int64(in: 60...3600) * 1000)
+        }
+        if collect {
+            archiveCandidates.append(ArchiveCandidate(jobId: job.id, response: terminal, resolvesOpenJob: false))
+        }
+    }
+
+    /// How many documents a job leaves besides its latest under `PollPlan.share`: the
+    /// expected count per job, with its fraction decided by one draw.
+    private mutating func extraDocuments(_ share: Int) -> Int {
+        let perJob = PollPlan.extrasPerJob(share)
+        return perJob / 1_000_000 + (rng.below(1_000_000) < perJob % 1_000_000 ? 1 : 0)
     }
 
     private mutating func newJob(task taskIndex: Int, start slotStart: Int64) -> Job {
@@ -465,7 +555,13 @@ struct Generator {
         }
     }
 
+    /// True once `config.documentLimit` documents have gone to the sink.
+    private var reachedLimit: Bool {
+        config.documentLimit.map { stats.documents >= $0 } ?? false
+    }
+
     private mutating func hand<Sink: DocumentSink>(_ document: Document, to sink: inout Sink) throws {
+        guard !reachedLimit else { return }
         stats.documents += 1
         if document.shape == .b { stats.shapeB += 1 }
         try sink.accept(document)

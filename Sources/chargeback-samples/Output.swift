@@ -168,7 +168,52 @@ struct NDJSONSink: DocumentSink {
     }
 }
 
-/// The two output layouts.
+/// Writes each document, pretty-printed, to a file of its own:
+/// `documents/NNN/NN/NNNNNNNNN.json`, a thousand files per leaf directory, numbered in
+/// output order so a byte-wise sorted walk reads them in the order they were generated.
+struct FilesSink: DocumentSink {
+    /// The directory that receives `documents/`.
+    let root: URL
+    /// Files written.
+    var count = 0
+    /// Bad documents written (a one-element array is a valid `.json` file, so the
+    /// array-on-a-line defect does not count here).
+    var bad = 0
+    /// The leaf directory most recently created.
+    private var leaf = -1
+    /// Reused for every document.
+    private var bytes = [UInt8]()
+
+    /// Prepares to write under `root`.
+    init(root: URL) {
+        self.root = root
+    }
+
+    /// Path of file number `index` relative to `root`.
+    static func relativePath(_ index: Int) -> String {
+        "documents/\(Civil.padded(index / 100_000, 3))/\(Civil.padded(index / 1000 % 100, 2))/"
+            + "\(Civil.padded(index, 9)).json"
+    }
+
+    mutating func accept(_ document: Document) throws {
+        if let kind = document.badKind, kind != .arrayOnLine { bad += 1 }
+        let url = root.appendingPathComponent(Self.relativePath(count))
+        if count / 1000 != leaf {
+            leaf = count / 1000
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
+        bytes.removeAll(keepingCapacity: true)
+        document.render(.pretty(indent: 0), into: &bytes)
+        bytes.append(0x0A)
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
+            throw OutputError.cannotCreate(path: url.path)
+        }
+        count += 1
+    }
+}
+
+/// The output layouts.
 enum Layouts {
     /// Writes the `samples` layout into `directory`.
     static func writeSamples(config: GeneratorConfig, directory: URL) throws -> (GenerationStats, [WrittenFile]) {
@@ -251,6 +296,18 @@ enum Layouts {
         try generator.run(into: &sink)
         try sink.writer.close()
         return (generator.stats, [WrittenFile(name: fileName, documents: generator.stats.documents, bad: sink.bad)])
+    }
+
+    /// Writes the `files` layout: one pretty-printed document per file under
+    /// `directory/documents/`.
+    static func writeFiles(config: GeneratorConfig, directory: URL) throws -> (GenerationStats, [WrittenFile]) {
+        var generator = Generator(config: config)
+        var sink = FilesSink(root: directory)
+        try generator.run(into: &sink)
+        let files = (0..<sink.count).map {
+            WrittenFile(name: FilesSink.relativePath($0), documents: 1, bad: 0)
+        }
+        return (generator.stats, files)
     }
 
     private static func write(_ bytes: [UInt8], to url: URL) throws {

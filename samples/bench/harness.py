@@ -229,7 +229,7 @@ def main():
                                 shell=True)
         ours_tree = median_run([chargeback, "report", tree, "--format", "csv", "--group-by", "org,user",
                                 "--output", os.path.join(work, "tree"), "--quiet"], args.repeat)
-        lines.append(row(tree_case, "`find … | xargs cat` (floor)", floor_tree, None, tree_bytes))
+        lines.append(row(tree_case, "`find … \\| xargs cat` (floor)", floor_tree, None, tree_bytes))
         lines.append(row(tree_case, "**chargeback** report, csv", ours_tree, count, tree_bytes))
         ratios.append("files: chargeback wall ÷ `find | xargs cat` wall = **%.1f** (target ≤ 1.0)" % (
             ours_tree.wall / max(floor_tree.wall, 0.005)))

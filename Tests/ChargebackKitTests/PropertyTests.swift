@@ -288,7 +288,7 @@ struct PropertyTests {
         }
     }
 
-    @Test("hostile names survive line-items.csv, summary.csv and focus.csv exactly as the writer promises")
+    @Test("hostile names survive line-items.csv and focus.csv exactly as the writer promises")
     func reportCells() throws {
         try forEachCase(zip(PropertyTests.text, PropertyTests.text, PropertyTests.text), seed: 65537, count: 12) { names, label in
             let (user, task, error) = names

@@ -30,7 +30,7 @@ public struct ChargebackConfig: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, line: 0, message: "the configuration file is not UTF-8 text")
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = hexString(SHA256.hash(data: data))
         return try parse(text, path: path, sha256: digest)
     }
 

@@ -123,7 +123,7 @@ public struct InputReader: Sendable {
         } else {
             raw = standardInput()
         }
-        let sha = SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        let sha = hexString(SHA256.hash(data: raw))
         var content = raw
         if file.gzip || Gzip.hasMagic(raw) {
             do {
@@ -199,7 +199,7 @@ public struct InputReader: Sendable {
             }
         }
         outcome.info.bytes = size
-        outcome.info.sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        outcome.info.sha256 = hexString(hasher.finalize())
         outcome.info.documents = outcome.count
         return outcome
     }

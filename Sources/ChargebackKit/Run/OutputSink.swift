@@ -40,6 +40,6 @@ public final class OutputSink {
 
     /// The hex SHA-256 of everything written.
     public var sha256: String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hexString(hasher.finalize())
     }
 }

@@ -218,7 +218,7 @@ public enum ReportRun {
             }
             try AtomicFile.write(bytes, to: dir.appendingPathComponent(file.rawValue))
             written.append(
-                OutputDigest(path: file.rawValue, bytes: Int64(bytes.count), sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()))
+                OutputDigest(path: file.rawValue, bytes: Int64(bytes.count), sha256: hexString(SHA256.hash(data: bytes))))
         }
         let status: Int32 = s.strict && !report.rejects.isEmpty ? 3 : 0
         return ReportOutcome(report: report, written: written, standardOutput: stdout, exitStatus: status)

@@ -179,8 +179,10 @@ struct FetchSimulatorTests {
                 _ = try await fetch(sim, ids: jobs.map(\.id), dir: dir, environment: ["IICS_SESSION_ID": "given-session-0001"]) { $0.concurrency = 1 }
             } throws: { error in
                 guard case FetchError.sessionRejected(let m) = error else { return false }
+                // One slot does not fix which job goes first: job 0 alone, or jobs 0 and 2,
+                // may have answered before job 1 meets the expired session.
                 return m.contains("IICS_SESSION_ID") && m.contains("IICS_USERNAME") && !m.contains("given-session-0001")
-                    && m.contains("1 responses received before the stop")
+                    && (m.contains("1 responses received before the stop") || m.contains("2 responses received before the stop"))
             }
             #expect(sim.statistics.logins == 0)
         }

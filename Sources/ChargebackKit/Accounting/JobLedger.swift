@@ -90,7 +90,10 @@ public struct JobLedger: Sendable {
 /// one latest-wins would pick is kept, and the others are counted. The result depends only on
 /// the set of documents added, never on their order.
 public struct LedgerBuilder: Sendable {
-    private var groups: [[JobDocument]] = []
+    /// Each group's kept documents: most groups (jobs) keep one, so the first is held here
+    /// and only further distinct ones in `more`, saving an array per job.
+    private var firsts: [JobDocument?] = []
+    private var more: [Int: [JobDocument]] = [:]
     private var counts: [Int] = []
     private var parent: [Int] = []
     private var groupOfKey: [JobKey: Int] = [:]
@@ -108,10 +111,11 @@ public struct LedgerBuilder: Sendable {
     /// Adds one document to the job its keys name, joining jobs it links.
     public mutating func add(_ doc: JobDocument) {
         documentCount += 1
-        let keys = doc.keys
+        let runKey = doc.runKey
+        let jobKey = doc.jobId.map(JobKey.jobId)
         var root: Int?
-        for key in keys {
-            guard let g = groupOfKey[key] else { continue }
+        for key in [runKey, jobKey] {
+            guard let key, let g = groupOfKey[key] else { continue }
             let r = find(g)
             if let current = root, current != r {
                 root = union(current, r)
@@ -123,12 +127,15 @@ public struct LedgerBuilder: Sendable {
         if let root {
             target = root
         } else {
-            target = groups.count
-            groups.append([])
+            target = firsts.count
+            firsts.append(nil)
             counts.append(0)
             parent.append(target)
         }
-        for key in keys where groupOfKey[key] == nil { groupOfKey[key] = target }
+        for key in [runKey, jobKey] {
+            guard let key else { continue }
+            groupOfKey[key] = groupOfKey[key] ?? target
+        }
         counts[target] += 1
         keep(doc, in: target)
     }
@@ -139,10 +146,17 @@ public struct LedgerBuilder: Sendable {
         var jobs: [JobRecord] = []
         var rejects: [Reject] = []
         var duplicates = 0, superseded = 0
-        for g in groups.indices where parent[g] == g && !groups[g].isEmpty {
-            let docs = groups[g].sorted(by: JobLedger.latestFirst)
-            groups[g] = []
-            let distinct = Set(docs.map(\.content)).count
+        jobs.reserveCapacity(firsts.count)
+        for g in firsts.indices where parent[g] == g {
+            guard let first = firsts[g] else { continue }
+            firsts[g] = nil
+            var docs = [first]
+            if let others = more.removeValue(forKey: g) {
+                docs += others
+                docs.sort(by: JobLedger.latestFirst)
+            }
+            // Kept documents differ in their fields, and so nearly always in their content.
+            let distinct = docs.count == 1 ? 1 : Set(docs.map(\.content)).count
             duplicates += counts[g] - distinct
             superseded += distinct - 1
             switch JobLedger.assemble(docs) {
@@ -156,10 +170,18 @@ public struct LedgerBuilder: Sendable {
     /// Keeps `doc` in group `g` unless a kept document differs from it only in text and
     /// place; then the one latest-wins prefers stays.
     private mutating func keep(_ doc: JobDocument, in g: Int) {
-        if let i = groups[g].firstIndex(where: { $0.sameFields(as: doc) }) {
-            if JobLedger.latestFirst(doc, groups[g][i]) { groups[g][i] = doc }
+        guard let first = firsts[g] else {
+            firsts[g] = doc
+            return
+        }
+        if first.sameFields(as: doc) {
+            if JobLedger.latestFirst(doc, first) { firsts[g] = doc }
+            return
+        }
+        if let i = more[g]?.firstIndex(where: { $0.sameFields(as: doc) }) {
+            if JobLedger.latestFirst(doc, more[g]![i]) { more[g]![i] = doc }
         } else {
-            groups[g].append(doc)
+            more[g, default: []].append(doc)
         }
     }
 
@@ -181,8 +203,9 @@ public struct LedgerBuilder: Sendable {
         parent[other] = root
         counts[root] += counts[other]
         counts[other] = 0
-        let moved = groups[other]
-        groups[other] = []
+        var moved = more.removeValue(forKey: other) ?? []
+        if let f = firsts[other] { moved.insert(f, at: 0) }
+        firsts[other] = nil
         for d in moved { keep(d, in: root) }
         return root
     }

@@ -42,6 +42,9 @@ public struct InputReader: Sendable {
     public var threads: Int
     /// Bytes read at a time from an NDJSON file.
     public var blockSize = 32 << 20
+    /// Whether usual documents are read by `FastDocumentDecoder` (off only in tests that
+    /// compare it with the general path).
+    public var useFastPath = true
     /// Supplies standard input's bytes for the path `-`.
     public var standardInput: @Sendable () -> Data
 
@@ -153,50 +156,70 @@ public struct InputReader: Sendable {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return unreadable("cannot read the file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let blockSize = max(self.blockSize, 1)
-        var block = [UInt8](repeating: 0, count: blockSize)
-        var pending: [UInt8] = []
-        var hasher = SHA256()
+        // A block never larger than a regular file needs (plus one byte to see its end).
+        var blockSize = max(self.blockSize, 1)
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+            blockSize = min(blockSize, max(Int(info.st_size) + 1, 4096))
+        }
+        // Bytes [0, have) of `buffer` are read and not yet parsed; [hashed, have) not yet hashed.
+        var buffer = [UInt8](repeating: 0, count: blockSize)
+        var have = 0
+        var hashed = 0
+        let hasher = HashBox()
         var size: Int64 = 0
         var nextLine = 1
-        // The file offset of `pending`'s first byte.
+        // The file offset of `buffer`'s first byte.
         var consumed: Int64 = 0
         var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 0))
         var first = true
-        while true {
-            let n = block.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, blockSize) }
+        var atEnd = false
+        while !atEnd {
+            // A line longer than the buffer: make room for more of it.
+            if have == buffer.count { buffer += repeatElement(0, count: buffer.count) }
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + have, $0.count - have) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return unreadable("cannot read the file: \(String(cString: strerror(errno)))")
             }
-            if n == 0 { break }
-            block.withUnsafeBufferPointer { hasher.update(bufferPointer: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[0..<n]))) }
-            size += Int64(n)
-            pending.append(contentsOf: block[0..<n])
-            // The gzip magic number, once the file's first two bytes are in (a read may return one).
-            if first, size >= 2 {
-                first = false
-                if consumed == 0 && pending[0] == 0x1F && pending[1] == 0x8B { return nil }
+            let end: Int
+            if n == 0 {
+                atEnd = true
+                end = have
+                if end == 0 { break }
+            } else {
+                size += Int64(n)
+                have += n
+                // The gzip magic number, once the file's first two bytes are in (a read may return one).
+                if first, size >= 2 {
+                    first = false
+                    if consumed == 0 && buffer[0] == 0x1F && buffer[1] == 0x8B { return nil }
+                }
+                // Only the bytes just read can hold a line end: the rest is one unfinished line.
+                var last = have - 1
+                while last >= have - n, buffer[last] != 0x0A { last -= 1 }
+                guard last >= have - n else { continue }
+                end = last + 1
             }
-            guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
-            let end = lastNewline + 1
-            pending.withUnsafeBufferPointer { bytes in
+            let hashRange = hashed..<have
+            buffer.withUnsafeBufferPointer { bytes in
                 var start = 0
-                if consumed == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-                splitLines(bytes, start..<end, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, into: &outcome)
-                for i in 0..<end where bytes[i] == 0x0A { nextLine += 1 }
+                if consumed == 0, have >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+                let shared = SharedBytes(buffer: bytes)
+                // The hash of the new bytes is taken while the lines are parsed.
+                nextLine += splitLines(
+                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, sink: sink,
+                    alongside: { hasher.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: shared.buffer[hashRange]))) }, into: &outcome)
             }
-            pending.removeFirst(end)
+            hashed = have
+            // Keep the unfinished last line at the front of the buffer.
+            buffer.withUnsafeMutableBytes { raw in
+                if end < have { memmove(raw.baseAddress!, raw.baseAddress! + end, have - end) }
+            }
+            have -= end
+            hashed -= end
             consumed += Int64(end)
             outcome.flush(into: sink)
-        }
-        if !pending.isEmpty {
-            pending.withUnsafeBufferPointer { bytes in
-                var start = 0
-                if nextLine == 1, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-                splitLines(
-                    bytes, start..<bytes.count, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, into: &outcome)
-            }
         }
         outcome.info.bytes = size
         outcome.info.sha256 = hexString(hasher.finalize())
@@ -248,9 +271,17 @@ public struct InputReader: Sendable {
                 return .failure(error)
             }
         }
+        let source = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+        if useFastPath {
+            var fast = FastDocumentDecoder(inputZone: decoder.inputZone, interning: false)
+            if let doc = fast.decode(bytes, range, source: source, ownText: nil) {
+                outcome.documents.append(doc)
+                return .success(())
+            }
+        }
         do {
             let value = try parser.parseDocument()
-            add(value, spans: parser.topLevelSpans, bytes, range, source: SourceLocation(path: file.path, position: .whole, fileOrder: order), into: &outcome)
+            add(value, spans: parser.topLevelSpans, bytes, range, source: source, into: &outcome)
             return .success(())
         } catch {
             return .failure(error)
@@ -258,15 +289,19 @@ public struct InputReader: Sendable {
     }
 
     /// Splits NDJSON into lines; a large file is cut at line boundaries into one part per
-    /// thread, parsed in parallel and joined in order, so the result is the same.
+    /// thread, parsed in parallel and joined in order, so the result is the same. With a sink,
+    /// each part's documents are folded by the thread that read them. `alongside` runs on one
+    /// of the threads while the parts are parsed. Returns the number of line ends in `body`.
+    @discardableResult
     private func splitLines(
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, base: FileBase? = nil, file: PlannedFile, order: Int,
-        into outcome: inout FileOutcome
-    ) {
+        sink: LedgerSink? = nil, alongside: (@Sendable () -> Void)? = nil, into outcome: inout FileOutcome
+    ) -> Int {
         let parts = threads > 1 && body.count >= 4 << 20 ? threads * 4 : 1
         guard parts > 1 else {
+            alongside?()
             parseLines(bytes, body, firstLine: firstLine, base: base, file: file, order: order, into: &outcome)
-            return
+            return countNewlines(bytes, body)
         }
         var cuts = [body.lowerBound]
         for k in 1..<parts {
@@ -278,12 +313,10 @@ public struct InputReader: Sendable {
         let ranges = (0..<parts).map { cuts[$0]..<cuts[$0 + 1] }
         // Line numbers: each part starts after the newlines of the parts before it.
         var firstLines = [firstLine]
-        for r in ranges.dropLast() {
-            var n = 0
-            for i in r where bytes[i] == 0x0A { n += 1 }
-            firstLines.append(firstLines.last! + n)
-        }
-        let slots = Slots<FileOutcome>(count: parts)
+        for r in ranges { firstLines.append(firstLines.last! + countNewlines(bytes, r)) }
+        // Slot 0 is the task alongside, if any; the parts follow.
+        let extra = alongside == nil ? 0 : 1
+        let slots = Slots<FileOutcome>(count: parts + extra)
         let info = outcome.info
         let starts = firstLines
         // Read-only, and alive until concurrentPerform returns.
@@ -291,14 +324,27 @@ public struct InputReader: Sendable {
         DispatchQueue.concurrentPerform(iterations: min(threads, parts)) { _ in
             while let k = slots.claim() {
                 var part = FileOutcome(info: info)
-                parseLines(shared.buffer, ranges[k], firstLine: starts[k], base: base, file: file, order: order, into: &part)
+                if k < extra {
+                    alongside?()
+                } else {
+                    parseLines(shared.buffer, ranges[k - extra], firstLine: starts[k - extra], base: base, file: file, order: order, into: &part)
+                    part.flush(into: sink)
+                }
                 _ = slots.store(part, at: k)
             }
         }
         for part in slots.values() {
             outcome.documents.append(contentsOf: part.documents)
             outcome.rejects.append(contentsOf: part.rejects)
+            outcome.folded += part.folded
         }
+        return firstLines.last! - firstLine
+    }
+
+    private func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int {
+        var n = 0
+        for i in r { n &+= bytes[i] == 0x0A ? 1 : 0 }
+        return n
     }
 
     private func parseLines(
@@ -307,14 +353,24 @@ public struct InputReader: Sendable {
         var lineNo = firstLine - 1
         var i = body.lowerBound
         let interner = Interner()
+        var fast = FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
         while i < body.upperBound {
             lineNo += 1
-            var j = i
-            while j < body.upperBound, bytes[j] != 0x0A { j += 1 }
+            var j = body.upperBound
+            if let nl = memchr(bytes.baseAddress! + i, 0x0A, body.upperBound - i) {
+                j = UnsafeRawPointer(nl) - UnsafeRawPointer(bytes.baseAddress!)
+            }
             let line = trim(bytes, i..<j)
             i = j + 1
             if line.isEmpty { continue }
             let src = SourceLocation(path: file.path, position: .line(lineNo), fileOrder: order)
+            if useFastPath {
+                let ref = base.map { DocumentText.file(path: $0.path, offset: $0.offset + Int64(line.lowerBound), length: line.count) }
+                if let doc = fast.decode(bytes, line, source: src, ownText: ref) {
+                    outcome.documents.append(doc)
+                    continue
+                }
+            }
             var parser = JSONParser(bytes, range: line)
             do {
                 let value = try parser.parseDocument()
@@ -399,6 +455,15 @@ final class Slots<T: Sendable>: @unchecked Sendable {
 /// `concurrentPerform`.
 struct SharedBytes: @unchecked Sendable {
     let buffer: UnsafeBufferPointer<UInt8>
+}
+
+/// A SHA-256 being computed on one thread while others parse.
+final class HashBox: @unchecked Sendable {
+    private var hasher = SHA256()
+
+    func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    func finalize() -> SHA256Digest { hasher.finalize() }
 }
 
 /// Where a buffer's first byte lies in its file, so documents can refer back to their text.

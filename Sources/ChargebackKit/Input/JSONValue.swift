@@ -34,9 +34,9 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// Written for this tool rather than using `JSONSerialization` because the reader needs the
 /// exact text of numbers and the byte spans of array elements and of top-level members.
 public struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var pos: Int
-    private let end: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    var pos: Int
+    let end: Int
     private static let maxDepth = 256
 
     /// Byte spans (relative to the parser's buffer) of the members of the outermost object
@@ -93,7 +93,7 @@ public struct JSONParser {
         return out
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while pos < end {
             switch bytes[pos] {
             case 0x20, 0x09, 0x0A, 0x0D: pos += 1
@@ -117,7 +117,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
         let n = literal.utf8CodeUnitCount
         guard end - pos >= n else { throw JSONSyntaxError(message: "invalid literal", offset: pos) }
         let p = literal.utf8Start
@@ -176,7 +176,13 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+    mutating func parseNumber() throws(JSONSyntaxError) -> String {
+        let r = try scanNumber()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+    }
+
+    /// Checks the syntax of the number at `pos` and returns its bytes' range.
+    mutating func scanNumber() throws(JSONSyntaxError) -> Range<Int> {
         let start = pos
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
         guard pos < end, isDigit(bytes[pos]) else { throw JSONSyntaxError(message: "invalid number", offset: start) }
@@ -196,12 +202,12 @@ public struct JSONParser {
             guard pos < end, isDigit(bytes[pos]) else { throw JSONSyntaxError(message: "invalid number", offset: start) }
             while pos < end, isDigit(bytes[pos]) { pos += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+        return start..<pos
     }
 
-    @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = pos
         pos += 1
         // Fast path: no escapes, ASCII or valid UTF-8 copied once.

@@ -6,10 +6,17 @@ public enum ExactDecimal {
     /// Parses a JSON-style decimal number (`12`, `-1.5`, `2e-3`, `477.0`); nil when `text`
     /// is not such a number. Leading zeros are tolerated in numeric strings.
     public static func parse(_ text: String) -> Decimal? {
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// `parse` over UTF-8 bytes, so the reader can turn document text into a decimal
+    /// without making a string first.
+    static func parse(bytes text: UnsafeBufferPointer<UInt8>) -> Decimal? {
         var sawDigit = false
         var state = 0  // 0 sign, 1 int, 2 frac, 3 exp sign, 4 exp digits
         var expDigits = false
-        for (k, c) in text.utf8.enumerated() {
+        for (k, c) in text.enumerated() {
             switch c {
             case UInt8(ascii: "-"), UInt8(ascii: "+"):
                 if state == 0 && k == 0 { state = 1 } else if state == 3 { state = 4 } else { return nil }
@@ -31,13 +38,13 @@ public enum ExactDecimal {
         // Decimal holds 38 significant digits and would round a longer number silently.
         guard significantDigits(text) <= 38 else { return nil }
         if let fast = fastParse(text) { return fast }
-        return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        return Decimal(string: String(decoding: text, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
     }
 
     /// Digits from the first to the last non-zero one of the mantissa (`0.0120` has 2).
-    private static func significantDigits(_ text: String) -> Int {
+    private static func significantDigits(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         var count = 0, zeros = 0, started = false
-        for c in text.utf8 {
+        for c in text {
             if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { break }
             guard c >= 0x30 && c <= 0x39 else { continue }
             if c == 0x30 {
@@ -53,13 +60,13 @@ public enum ExactDecimal {
 
     /// The common case without an exponent and with at most 18 significant digits, built
     /// straight from the digits (the text was validated by `parse`).
-    private static func fastParse(_ text: String) -> Decimal? {
+    private static func fastParse(_ text: UnsafeBufferPointer<UInt8>) -> Decimal? {
         var mantissa: UInt64 = 0
         var digits = 0
         var scale: Int32 = 0
         var negative = false
         var afterDot = false
-        for c in text.utf8 {
+        for c in text {
             switch c {
             case UInt8(ascii: "-"): negative = true
             case UInt8(ascii: "+"): break

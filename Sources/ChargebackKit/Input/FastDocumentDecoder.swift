@@ -1,0 +1,353 @@
+import Foundation
+
+/// The reader's fast path for the usual document: one flat JSON object whose recognised
+/// fields are read straight from the bytes into a `JobDocument`, with no `JSONValue` tree,
+/// no dictionary and no string for an unknown field or a number.
+///
+/// It only ever accepts: anything it does not handle itself — a nested value, an escaped or
+/// non-ASCII member name, an envelope, a field of the wrong type, any syntax error or any
+/// reject — makes it decline (nil), and the general path (`JSONParser` + `DocumentDecoder`)
+/// then reads the document from scratch. Every reject and every unusual document is thus
+/// decided by one piece of code, and an accepted document is the one the general path would
+/// have built (the reader tests run both paths over the same inputs).
+struct FastDocumentDecoder {
+    let inputZone: Zone
+    /// Shares repeated strings (org, user, environment, task, error) among documents.
+    private var interner: ByteInterner?
+    private var slots = [Slot](repeating: Slot(), count: Field.allCases.count)
+    private var unknownNames: [Range<Int>] = []
+
+    init(inputZone: Zone, interning: Bool) {
+        self.inputZone = inputZone
+        self.interner = interning ? ByteInterner() : nil
+    }
+
+    /// The recognised member names of a document (the general path's `documentFields`).
+    enum Field: Int, CaseIterable {
+        case status, executionState, orgId, startedBy, runtimeEnvId, agentGroupId, assetName, codeTaskName
+        case instanceName, errorMessage, firstErrorMessage, sessionLogUrl, agentJobLogUrl, advancedLogLocation
+        case advancedLogDownloadUrl, startTime, updateTime, endTime, codeTaskId, runId
+        case assignedServerlessComputeUnits, consumedServerlessComputeUnits
+
+        /// Fields whose values repeat across documents and are worth sharing.
+        var interned: Bool {
+            switch self {
+            case .orgId, .startedBy, .runtimeEnvId, .agentGroupId, .assetName, .codeTaskName, .errorMessage, .firstErrorMessage: true
+            default: false
+            }
+        }
+    }
+
+    private enum ValueKind: UInt8 { case absent, null, string, escapedString, number, literal }
+
+    private struct Slot {
+        var kind = ValueKind.absent
+        var range = 0..<0
+    }
+
+    /// Decodes the document whose trimmed text is `bytes[span]`; nil to leave it to the
+    /// general path. `ownText`, when given, is what the document keeps of its text.
+    mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, source: SourceLocation, ownText: DocumentText?) -> JobDocument? {
+        guard scan(bytes, span) else { return nil }
+        var c = DocumentContent(state: .queued)
+        // Strings: status wins over executionState, and so on, as in the general path.
+        guard let status = string(.status, bytes), let executionState = string(.executionState, bytes),
+            let orgId = string(.orgId, bytes), let startedBy = string(.startedBy, bytes),
+            let runtimeEnvId = string(.runtimeEnvId, bytes), let agentGroupId = string(.agentGroupId, bytes),
+            let assetName = string(.assetName, bytes), let codeTaskName = string(.codeTaskName, bytes),
+            let instanceName = string(.instanceName, bytes), let errorMessage = string(.errorMessage, bytes),
+            let firstErrorMessage = string(.firstErrorMessage, bytes), let sessionLogUrl = string(.sessionLogUrl, bytes),
+            let agentJobLogUrl = string(.agentJobLogUrl, bytes), let advancedLogLocation = string(.advancedLogLocation, bytes),
+            let advancedLogDownloadUrl = string(.advancedLogDownloadUrl, bytes)
+        else { return nil }
+        guard let spelling = status ?? executionState, let state = JobState(vendorSpelling: spelling) else { return nil }
+        c.state = state
+        guard let startTime = instant(.startTime, bytes), let updateTime = instant(.updateTime, bytes), let endTime = instant(.endTime, bytes),
+            let codeTaskId = integer(.codeTaskId, bytes), let runId = integer(.runId, bytes),
+            let assigned = decimal(.assignedServerlessComputeUnits, bytes), let consumed = decimal(.consumedServerlessComputeUnits, bytes)
+        else { return nil }
+        c.startTime = startTime
+        c.updateTime = updateTime
+        c.endTime = endTime
+        c.orgId = orgId
+        c.startedBy = startedBy
+        c.runtimeEnvId = runtimeEnvId ?? agentGroupId
+        c.codeTaskId = codeTaskId
+        c.codeTaskName = assetName ?? codeTaskName
+        c.runId = runId
+        c.instanceName = instanceName
+        c.errorMessage = errorMessage ?? firstErrorMessage
+        c.sessionLogUrl = sessionLogUrl
+        c.agentJobLogUrl = agentJobLogUrl
+        c.advancedLogLocation = advancedLogLocation
+        c.advancedLogDownloadUrl = advancedLogDownloadUrl
+        c.assignedCU = assigned
+        c.consumedCU = consumed
+        // Negative CU, no identity and an end before the start are rejects: the general path
+        // words them.
+        if let a = assigned, a < 0 { return nil }
+        if let u = consumed, u < 0 { return nil }
+        if let s = startTime, let e = endTime, e < s { return nil }
+        let doc = JobDocument(
+            content: c, envelopeOrgId: nil, fetchedAt: nil, envelopeJobId: nil, source: source,
+            text: ownText ?? .inline(String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self)))
+        if doc.runKey == nil && doc.jobId == nil { return nil }
+        return doc
+    }
+
+    /// Checks the syntax of a flat object and notes where each recognised value lies; false
+    /// for anything the fast path leaves to the general one.
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool {
+        for i in slots.indices { slots[i] = Slot() }
+        unknownNames.removeAll(keepingCapacity: true)
+        var p = JSONParser(bytes, range: span)
+        guard p.pos < p.end, bytes[p.pos] == UInt8(ascii: "{") else { return false }
+        p.pos += 1
+        p.skipWhitespace()
+        if p.pos < p.end, bytes[p.pos] == UInt8(ascii: "}") {
+            p.pos += 1
+            return false  // An empty object has no status: a reject.
+        }
+        while true {
+            p.skipWhitespace()
+            guard p.pos < p.end, bytes[p.pos] == UInt8(ascii: "\"") else { return false }
+            let nameStart = p.pos + 1
+            var i = nameStart
+            while i < p.end {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") { break }
+                if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
+                i += 1
+            }
+            guard i < p.end else { return false }
+            let name = nameStart..<i
+            p.pos = i + 1
+            p.skipWhitespace()
+            guard p.pos < p.end, bytes[p.pos] == UInt8(ascii: ":") else { return false }
+            p.pos += 1
+            p.skipWhitespace()
+            guard p.pos < p.end else { return false }
+            let valueStart = p.pos
+            let kind: ValueKind
+            switch bytes[p.pos] {
+            case UInt8(ascii: "\""):
+                guard let escaped = skipString(&p) else { return false }
+                kind = escaped ? .escapedString : .string
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard (try? p.scanNumber()) != nil else { return false }
+                kind = .number
+            case UInt8(ascii: "n"):
+                guard (try? p.expectLiteral("null")) != nil else { return false }
+                kind = .null
+            case UInt8(ascii: "t"):
+                guard (try? p.expectLiteral("true")) != nil else { return false }
+                kind = .literal
+            case UInt8(ascii: "f"):
+                guard (try? p.expectLiteral("false")) != nil else { return false }
+                kind = .literal
+            default:
+                return false  // Nested objects and arrays (and envelopes) take the general path.
+            }
+            if let field = Self.field(bytes, name) {
+                guard slots[field.rawValue].kind == .absent else { return false }
+                slots[field.rawValue] = Slot(kind: kind, range: valueStart..<p.pos)
+            } else {
+                if name.count == 8 && Self.equal(bytes, name, "response") { return false }
+                for other in unknownNames where Self.equal(bytes, name, other) { return false }
+                unknownNames.append(name)
+            }
+            p.skipWhitespace()
+            guard p.pos < p.end else { return false }
+            if bytes[p.pos] == UInt8(ascii: ",") {
+                p.pos += 1
+                continue
+            }
+            guard bytes[p.pos] == UInt8(ascii: "}") else { return false }
+            p.pos += 1
+            p.skipWhitespace()
+            return p.pos == p.end
+        }
+    }
+
+    /// Moves past the string at `p.pos`; whether it has escapes, or nil when it is not valid
+    /// (escapes are checked by decoding; non-ASCII text by validating it).
+    private func skipString(_ p: inout JSONParser) -> Bool? {
+        let bytes = p.bytes
+        var i = p.pos + 1
+        var escaped = false, ascii = true
+        while i < p.end {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { break }
+            if b == UInt8(ascii: "\\") {
+                escaped = true
+                i += 2
+                continue
+            }
+            if b < 0x20 { return nil }
+            if b >= 0x80 { ascii = false }
+            i += 1
+        }
+        guard i < p.end else { return nil }
+        if escaped || !ascii {
+            var q = JSONParser(bytes, range: p.pos..<p.end)
+            guard (try? q.parseString()) != nil else { return nil }
+            p.pos = q.pos
+            return escaped
+        }
+        p.pos = i + 1
+        return false
+    }
+
+    /// A string field: `.some(nil)` when absent, null or empty, nil when it is not a string.
+    private mutating func string(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> String?? {
+        let slot = slots[f.rawValue]
+        switch slot.kind {
+        case .absent, .null:
+            return .some(nil)
+        case .string:
+            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+            if body.isEmpty { return .some(nil) }
+            if f.interned, interner != nil { return .some(interner!.intern(body)) }
+            return .some(String(decoding: body, as: UTF8.self))
+        case .escapedString:
+            var q = JSONParser(bytes, range: slot.range)
+            guard let s = try? q.parseString() else { return nil }
+            return .some(s.isEmpty ? nil : s)
+        case .number, .literal:
+            return nil
+        }
+    }
+
+    /// A timestamp field: `.some(nil)` when absent or null, nil when it is not a valid
+    /// timestamp string.
+    private func instant(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Instant?? {
+        let slot = slots[f.rawValue]
+        switch slot.kind {
+        case .absent, .null:
+            return .some(nil)
+        case .string:
+            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+            guard let t = try? parseTimestamp(bytes: body, zone: inputZone) else { return nil }
+            return .some(t)
+        default:
+            return nil
+        }
+    }
+
+    /// An integer field written as a whole JSON number.
+    private func integer(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64?? {
+        let slot = slots[f.rawValue]
+        switch slot.kind {
+        case .absent, .null:
+            return .some(nil)
+        case .number:
+            var i = slot.range.lowerBound
+            let negative = bytes[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            var v: Int64 = 0
+            while i < slot.range.upperBound {
+                let d = bytes[i]
+                guard d >= 0x30 && d <= 0x39 else { return nil }  // A fraction or an exponent.
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (s, o2) = negative ? m.subtractingReportingOverflow(Int64(d - 0x30)) : m.addingReportingOverflow(Int64(d - 0x30))
+                guard !o1, !o2 else { return nil }
+                v = s
+                i += 1
+            }
+            return .some(v)
+        default:
+            return nil
+        }
+    }
+
+    /// A decimal field written as a JSON number.
+    private func decimal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Decimal?? {
+        let slot = slots[f.rawValue]
+        switch slot.kind {
+        case .absent, .null:
+            return .some(nil)
+        case .number:
+            guard let d = ExactDecimal.parse(bytes: UnsafeBufferPointer(rebasing: bytes[slot.range])) else { return nil }
+            return .some(d)
+        default:
+            return nil
+        }
+    }
+
+    private static func field(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Field? {
+        func is_(_ s: StaticString) -> Bool { equal(bytes, name, s) }
+        switch name.count {
+        case 5: return is_("orgId") ? .orgId : is_("runId") ? .runId : nil
+        case 6: return is_("status") ? .status : nil
+        case 7: return is_("endTime") ? .endTime : nil
+        case 9: return is_("startedBy") ? .startedBy : is_("assetName") ? .assetName : is_("startTime") ? .startTime : nil
+        case 10: return is_("updateTime") ? .updateTime : is_("codeTaskId") ? .codeTaskId : nil
+        case 12:
+            return is_("runtimeEnvId")
+                ? .runtimeEnvId
+                : is_("agentGroupId")
+                    ? .agentGroupId
+                    : is_("codeTaskName") ? .codeTaskName : is_("instanceName") ? .instanceName : is_("errorMessage") ? .errorMessage : nil
+        case 13: return is_("sessionLogUrl") ? .sessionLogUrl : nil
+        case 14: return is_("executionState") ? .executionState : is_("agentJobLogUrl") ? .agentJobLogUrl : nil
+        case 17: return is_("firstErrorMessage") ? .firstErrorMessage : nil
+        case 19: return is_("advancedLogLocation") ? .advancedLogLocation : nil
+        case 22: return is_("advancedLogDownloadUrl") ? .advancedLogDownloadUrl : nil
+        case 30:
+            return is_("assignedServerlessComputeUnits")
+                ? .assignedServerlessComputeUnits : is_("consumedServerlessComputeUnits") ? .consumedServerlessComputeUnits : nil
+        default: return nil
+        }
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ s: StaticString) -> Bool {
+        r.count == s.utf8CodeUnitCount && memcmp(bytes.baseAddress! + r.lowerBound, s.utf8Start, r.count) == 0
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        a.count == b.count && memcmp(bytes.baseAddress! + a.lowerBound, bytes.baseAddress! + b.lowerBound, a.count) == 0
+    }
+}
+
+/// Shares one copy of each repeated string among the documents read by one thread, looked
+/// up by its UTF-8 bytes so that a repeat costs no new string.
+struct ByteInterner {
+    private var keys: [String?] = Array(repeating: nil, count: 256)
+    private var hashes: [UInt64] = Array(repeating: 0, count: 256)
+    private var count = 0
+
+    /// The shared copy of the (valid UTF-8) text `bytes`.
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var i = Int(truncatingIfNeeded: h) & (keys.count - 1)
+        while let k = keys[i] {
+            if hashes[i] == h, Self.same(k, bytes) { return k }
+            i = (i + 1) & (keys.count - 1)
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        keys[i] = s
+        hashes[i] = h
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return s
+    }
+
+    private static func same(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = s
+        return s.withUTF8 { $0.count == bytes.count && memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, hashes)
+        keys = Array(repeating: nil, count: keys.count * 2)
+        hashes = Array(repeating: 0, count: keys.count)
+        for (k, h) in old {
+            guard let k else { continue }
+            var i = Int(truncatingIfNeeded: h) & (keys.count - 1)
+            while keys[i] != nil { i = (i + 1) & (keys.count - 1) }
+            keys[i] = k
+            hashes[i] = h
+        }
+    }
+}

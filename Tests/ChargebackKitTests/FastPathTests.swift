@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+@testable import ChargebackKit
+
+/// The reader's fast path (`FastDocumentDecoder`) must read every document exactly as the
+/// general path (`JSONParser` + `DocumentDecoder`) does: the same documents with the same
+/// content, place and text, and the same rejects in the same words.
+@Suite("The fast path reads every document as the general path does")
+struct FastPathTests {
+    func read(_ dir: TempDir, _ paths: [String], fast: Bool, threads: Int = 2) throws -> ReadResult {
+        let plan = try InputPlan(paths: paths, workingDirectory: dir.url)
+        var reader = InputReader(decoder: DocumentDecoder(inputZone: .utc), threads: threads)
+        reader.useFastPath = fast
+        return reader.read(plan)
+    }
+
+    func expectSame(_ a: ReadResult, _ b: ReadResult, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        #expect(a.documents.count == b.documents.count, sourceLocation: sourceLocation)
+        for (x, y) in zip(a.documents, b.documents) {
+            #expect(x.content == y.content, "\(x.source)", sourceLocation: sourceLocation)
+            #expect(x.source == y.source, sourceLocation: sourceLocation)
+            #expect(x.text == y.text, "\(x.source)", sourceLocation: sourceLocation)
+            #expect(x.jobId == y.jobId && x.orgId == y.orgId && x.fetchedAt == y.fetchedAt, "\(x.source)", sourceLocation: sourceLocation)
+        }
+        #expect(a.rejects == b.rejects, sourceLocation: sourceLocation)
+        #expect(a.files == b.files, sourceLocation: sourceLocation)
+    }
+
+    /// Documents at the edges of what the fast path takes and what it leaves alone.
+    static let variants: [String] = [
+        docA(),
+        docA(["errorMessage": "quote \" backslash \\ tab \t newline \n slash / unicode \u{00E9}\u{1F600}"]),
+        docA(["startedBy": "Jos\u{00E9} Mu\u{00F1}oz"]),
+        docA(["assetName": "caf\\u00e9"]).replacingOccurrences(of: "\\\\u00e9", with: "\\u00e9"),
+        docA(["unknownField": ["nested": [1, 2, 3]]]),
+        docA(["unknownField": "x", "otherUnknown": Raw("true"), "third": Raw("-1.5e3")]),
+        docA(["status": "completed", "consumedServerlessComputeUnits": Raw("0.0000000000000000001")]),
+        docA(["consumedServerlessComputeUnits": Raw("1e-3"), "assignedServerlessComputeUnits": Raw("4.50")]),
+        docA(["consumedServerlessComputeUnits": "1.25"]),
+        docA(["codeTaskId": "2", "runId": Raw("2.0")]),
+        docA(["codeTaskId": Raw("9223372036854775807"), "runId": Raw("-9223372036854775808")]),
+        docA(["codeTaskId": Raw("9223372036854775808")]),
+        docA(["runId": Raw("1e400")]),
+        docA(["consumedServerlessComputeUnits": Raw("-0.5")]),
+        docA(["consumedServerlessComputeUnits": Raw("-0")]),
+        docA(["consumedServerlessComputeUnits": Raw("123456789012345678901234567890123456789")]),
+        docA(["startTime": "2026-10-04T12:00:00Z", "endTime": "2026-10-04T11:00:00Z"]),
+        docA(["startTime": "2026-10-04T10:00:00+02:00", "endTime": "2026-10-04 10:05:00.123456789"]),
+        docA(["startTime": "2026-02-30T10:00:00"]),
+        docA(["startTime": "", "endTime": Raw("null"), "updateTime": Raw("17")]),
+        docA(["status": "DONE"]),
+        docA(["status": "", "executionState": "RUNNING"]),
+        docA(["status": Raw("null"), "executionState": "Stopped"]),
+        docA(["status": Raw("1")]),
+        docA(["orgId": "", "sessionLogUrl": Raw("null")]),
+        docA(["sessionLogUrl": "logservice/api/v1/jobs/ABC/logs?x=1"]),
+        docA(["sessionLogUrl": "no job here", "orgId": Raw("null")]),
+        docA(["runtimeEnvId": Raw("null"), "agentGroupId": "AG1", "assetName": Raw("null"), "codeTaskName": "B"]),
+        docA(["errorMessage": "", "firstErrorMessage": "first"]),
+        docA(["instanceName": Raw("false")]),
+        docA(["orgId": Raw("[]")]),
+        "{\"status\":\"SUCCEEDED\",\"status\":\"FAILED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"startTime\":\"2026-10-04T10:00:00\"}",
+        "{\"x\":1,\"x\":2,\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"startTime\":\"2026-10-04T10:00:00\"}",
+        "{\"st\\u0061tus\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"startTime\":\"2026-10-04T10:00:00\"}",
+        "{ \"status\" : \"SUCCEEDED\" ,\t\"orgId\":\"o\" , \"codeTaskId\" : 1 , \"runId\":1 ,\"startTime\":\"2026-10-04T10:00:00\" }",
+        "{\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"startTime\":\"2026-10-04T10:00:00\",}",
+        "{\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":01,\"runId\":1}",
+        "{\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1} trailing",
+        "{\"status\":\"SUCCEEDED\",\"orgId\":\"bad \\x escape\",\"codeTaskId\":1,\"runId\":1}",
+        "{\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"note\":\"\\ud83d\\ude00 \\ud83d\"}",
+        "{}",
+        "[]",
+        "\"just a string\"",
+        "{\"jobId\":\"J1\",\"fetchedAt\":\"2026-10-04T10:00:00Z\",\"httpStatus\":200,\"response\":" + docA() + "}",
+        "{\"response\":" + docA() + ",\"note\":1}",
+        "{\"jobId\":\"J1\",\"status\":\"SUCCEEDED\",\"orgId\":\"o\",\"codeTaskId\":1,\"runId\":1,\"startTime\":\"2026-10-04T10:00:00\"}",
+    ]
+
+    @Test("edge documents, as NDJSON lines and as files of their own: the same documents and rejects either way")
+    func variantsBothWays() throws {
+        let dir = try TempDir()
+        try dir.write("in/lines.ndjson", Self.variants.joined(separator: "\n") + "\n")
+        for (i, v) in Self.variants.enumerated() {
+            try dir.write("in/one/\(String(format: "%03d", i)).json", "\n  " + v.replacingOccurrences(of: ",\"", with: ",\n    \"") + "\n")
+        }
+        let fast = try read(dir, ["in"], fast: true)
+        let general = try read(dir, ["in"], fast: false)
+        expectSame(fast, general)
+        // Both kinds of outcome are present, so the comparison covers the fast path's accepting
+        // and its declining.
+        #expect(general.documents.count >= 40)
+        #expect(general.rejects.count >= 30)
+    }
+
+    @Test("the usual documents are taken by the fast path (it does not quietly decline them all)")
+    func usualDocumentsAreFast() throws {
+        let text = docA(["errorMessage": "line one\nline \"two\""])
+        var decoder = FastDocumentDecoder(inputZone: .utc, interning: true)
+        let src = ChargebackKit.SourceLocation(path: "x", position: .line(1), fileOrder: 0)
+        let doc = text.utf8.withContiguousStorageIfAvailable { decoder.decode($0, 0..<$0.count, source: src, ownText: nil) } ?? nil
+        let reference = try decodeOne(text).get()
+        #expect(doc?.content == reference.content)
+        #expect(doc?.content.consumedCU == Decimal(string: "1.25"))
+        #expect(doc?.content.errorMessage == "line one\nline \"two\"")
+        #expect(doc?.jobId == "8zcuMdImeshidZ4XVExs20")
+    }
+
+    @Test("the bundled samples: the same documents and rejects either way, with one thread or two")
+    func samples() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = try TempDir()
+        try FileManager.default.createSymbolicLink(at: dir.url.appendingPathComponent("samples"), withDestinationURL: root.appendingPathComponent("samples"))
+        let fast = try read(dir, ["samples"], fast: true, threads: 1)
+        expectSame(fast, try read(dir, ["samples"], fast: false, threads: 2))
+        #expect(fast.documents.count > 1500)
+    }
+
+    @Test("10,000 random corruptions of documents (seeded): the same documents and rejects either way")
+    func mutations() throws {
+        var rng = SplitMix64(seed: 2026)
+        let bases = [Self.variants[0], Self.variants[1], Self.variants[2], Self.variants[7], Self.variants[27]]
+        let alphabet = Array("{}[]\",:\\ \t0123456789.-+eEnulltruefalsxSUCEDFAIL\u{00E9}".utf8)
+        var lines: [String] = []
+        for _ in 0..<10_000 {
+            var bytes = Array(bases[Int(rng.next() % UInt64(bases.count))].utf8)
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let at = Int(rng.next() % UInt64(bytes.count))
+                switch rng.next() % 3 {
+                case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+                default: bytes.remove(at: at)
+                }
+            }
+            lines.append(String(decoding: bytes.filter { $0 != 0x0A }, as: UTF8.self))
+        }
+        let dir = try TempDir()
+        try dir.write("in/m.ndjson", lines.joined(separator: "\n"))
+        let fast = try read(dir, ["in"], fast: true)
+        let general = try read(dir, ["in"], fast: false)
+        expectSame(fast, general)
+        #expect(general.documents.count > 1000)
+        #expect(general.rejects.count > 1000)
+    }
+}
+
+/// A small seeded generator, so a failing case can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

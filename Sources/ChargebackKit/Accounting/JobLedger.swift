@@ -96,7 +96,9 @@ public struct LedgerBuilder: Sendable {
     private var more: [Int: [JobDocument]] = [:]
     private var counts: [Int] = []
     private var parent: [Int] = []
-    private var groupOfKey: [JobKey: Int] = [:]
+    /// Which group each job key first named. The keys themselves are not stored: every key
+    /// of a group is a key of one of its kept documents, where a lookup checks it.
+    private var keyGroups = KeyTable()
     /// Documents added so far.
     public private(set) var documentCount = 0
 
@@ -114,13 +116,18 @@ public struct LedgerBuilder: Sendable {
         let runKey = doc.runKey
         let jobKey = doc.jobId.map(JobKey.jobId)
         var root: Int?
+        var missing: [(JobKey, Int)] = []
         for key in [runKey, jobKey] {
-            guard let key, let g = groupOfKey[key] else { continue }
-            let r = find(g)
-            if let current = root, current != r {
-                root = union(current, r)
+            guard let key else { continue }
+            let hash = key.hashValue
+            guard let g = lookup(key, hash: hash) else {
+                missing.append((key, hash))
+                continue
+            }
+            if let current = root, current != g {
+                root = union(current, g)
             } else {
-                root = r
+                root = g
             }
         }
         let target: Int
@@ -132,10 +139,7 @@ public struct LedgerBuilder: Sendable {
             counts.append(0)
             parent.append(target)
         }
-        for key in [runKey, jobKey] {
-            guard let key else { continue }
-            groupOfKey[key] = groupOfKey[key] ?? target
-        }
+        for (_, hash) in missing { keyGroups.insert(hash: hash, group: target) }
         counts[target] += 1
         keep(doc, in: target)
     }
@@ -185,6 +189,30 @@ public struct LedgerBuilder: Sendable {
         }
     }
 
+    /// The root of the group `key` names, if any.
+    private mutating func lookup(_ key: JobKey, hash: Int) -> Int? {
+        var found: Int?
+        keyGroups.probe(hash: hash) { g in
+            let r = find(g)
+            guard holds(key, r) else { return false }
+            found = r
+            return true
+        }
+        return found
+    }
+
+    /// Whether a kept document of root group `g` carries `key`.
+    private func holds(_ key: JobKey, _ g: Int) -> Bool {
+        func has(_ d: JobDocument) -> Bool {
+            switch key {
+            case .run: d.runKey == key
+            case .jobId(let id): d.jobId == id
+            }
+        }
+        if let f = firsts[g], has(f) { return true }
+        return more[g]?.contains(where: has) ?? false
+    }
+
     private mutating func find(_ x: Int) -> Int {
         var r = x
         while parent[r] != r { r = parent[r] }
@@ -209,6 +237,50 @@ public struct LedgerBuilder: Sendable {
         for d in moved { keep(d, in: root) }
         return root
     }
+}
+
+/// An open-addressing table from key hashes to group numbers, 12 bytes a slot; the caller
+/// tells a true match from a hash collision.
+struct KeyTable: Sendable {
+    private var hashes = [UInt64](repeating: 0, count: 1024)
+    private var groups = [UInt32](repeating: 0, count: 1024)
+    private var used = 0
+
+    /// Calls `match` with the group of each slot of `hash` until it returns true.
+    func probe(hash: Int, _ match: (Int) -> Bool) {
+        let h = Self.mark(hash)
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while hashes[i] != 0 {
+            if hashes[i] == h, match(Int(groups[i])) { return }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Adds a slot for a key not in the table.
+    mutating func insert(hash: Int, group: Int) {
+        if (used + 1) * 4 > hashes.count * 3 { grow() }
+        place(Self.mark(hash), UInt32(group))
+        used += 1
+    }
+
+    private mutating func place(_ h: UInt64, _ g: UInt32) {
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while hashes[i] != 0 { i = (i + 1) & mask }
+        hashes[i] = h
+        groups[i] = g
+    }
+
+    private mutating func grow() {
+        let (oldHashes, oldGroups) = (hashes, groups)
+        hashes = [UInt64](repeating: 0, count: oldHashes.count * 2)
+        groups = [UInt32](repeating: 0, count: oldHashes.count * 2)
+        for (h, g) in zip(oldHashes, oldGroups) where h != 0 { place(h, g) }
+    }
+
+    /// Never 0, which marks an empty slot.
+    private static func mark(_ hash: Int) -> UInt64 { UInt64(bitPattern: Int64(hash)) | 1 << 63 }
 }
 
 /// Folds documents into a ledger from several reading threads.

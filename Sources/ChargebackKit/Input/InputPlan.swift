@@ -15,10 +15,12 @@ public struct PlannedFile: Sendable {
     /// The path as shown in reports: as named on the command line, or the named directory
     /// joined with the path below it. `-` is standard input.
     public var path: String
-    /// nil for standard input.
-    public var url: URL?
+    /// The file system path; nil for standard input.
+    public var filePath: String?
     public var layout: DocumentLayout
     public var gzip: Bool
+    /// The canonical path, which tells the same file named twice.
+    var realPath: String?
     /// Set when the entry was found but cannot be listed (an unreadable directory).
     public var unreadable: String?
 }
@@ -39,30 +41,35 @@ public struct InputPlan: Sendable {
         let fm = FileManager.default
         for path in paths {
             if path == "-" {
-                found.append(PlannedFile(path: "-", url: nil, layout: .sniff, gzip: false))
+                found.append(PlannedFile(path: "-", filePath: nil, layout: .sniff, gzip: false))
                 continue
             }
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : workingDirectory.appendingPathComponent(path)
+            let full = path.hasPrefix("/") ? path : workingDirectory.appendingPathComponent(path).path
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { throw InputError.noSuchPath(path) }
+            guard fm.fileExists(atPath: full, isDirectory: &isDir) else { throw InputError.noSuchPath(path) }
             if isDir.boolValue {
                 var display = path
                 while display.count > 1 && display.hasSuffix("/") { display.removeLast() }
                 var visited = Set<String>()
-                Self.walk(url, display: display, into: &found, skipped: &skipped, visited: &visited)
+                Self.walk(full, real: Self.realPath(full), display: display, into: &found, skipped: &skipped, visited: &visited)
             } else {
-                let (layout, gzip) = Self.classify(name: url.lastPathComponent) ?? (.sniff, url.lastPathComponent.lowercased().hasSuffix(".gz"))
-                found.append(PlannedFile(path: path, url: url, layout: layout, gzip: gzip))
+                let name = (full as NSString).lastPathComponent
+                let (layout, gzip) = Self.classify(name: name) ?? (.sniff, name.lowercased().hasSuffix(".gz"))
+                found.append(PlannedFile(path: path, filePath: full, layout: layout, gzip: gzip, realPath: Self.realPath(full)))
             }
         }
         found.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         // The same file named twice (directly and through its directory) is read once.
         var seen = Set<String>()
-        files = found.filter { f in
-            let key = f.url?.standardizedFileURL.resolvingSymlinksInPath().path ?? "-"
-            return seen.insert(key).inserted
-        }
+        files = found.filter { f in seen.insert(f.realPath ?? "-").inserted }
         skippedFiles = skipped.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The canonical path (symbolic links resolved), or the path itself when it has none.
+    static func realPath(_ path: String) -> String {
+        guard let r = realpath(path, nil) else { return path }
+        defer { free(r) }
+        return String(cString: r)
     }
 
     /// The layout of a file inside a directory by its name; nil when it is skipped.
@@ -83,36 +90,48 @@ public struct InputPlan: Sendable {
         }
     }
 
-    private static func walk(_ dir: URL, display: String, into found: inout [PlannedFile], skipped: inout [String], visited: inout Set<String>) {
-        let real = dir.resolvingSymlinksInPath().path
+    /// Walks directory `dir`, whose canonical path is `real`, with one `lstat` per entry.
+    private static func walk(_ dir: String, real: String, display: String, into found: inout [PlannedFile], skipped: inout [String], visited: inout Set<String>)
+    {
         guard visited.insert(real).inserted else { return }
-        let fm = FileManager.default
         let names: [String]
         do {
-            names = try fm.contentsOfDirectory(atPath: dir.path)
+            names = try FileManager.default.contentsOfDirectory(atPath: dir)
         } catch {
-            found.append(PlannedFile(path: display, url: dir, layout: .json, gzip: false, unreadable: "cannot list directory: \(error.localizedDescription)"))
+            found.append(
+                PlannedFile(
+                    path: display, filePath: dir, layout: .json, gzip: false, realPath: real, unreadable: "cannot list directory: \(error.localizedDescription)"
+                ))
             return
         }
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+        let realPrefix = real.hasSuffix("/") ? real : real + "/"
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            let url = dir.appendingPathComponent(name)
+            let path = prefix + name
             let shown = display == "/" ? "/" + name : display + "/" + name
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else {
-                // A dangling symbolic link: nothing to read, but not silently ignored.
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
                 skipped.append(shown)
                 continue
             }
-            if isDir.boolValue {
-                walk(url, display: shown, into: &found, skipped: &skipped, visited: &visited)
+            var canonical = realPrefix + name
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                // Follow the link; a dangling one has nothing to read, but is not silently ignored.
+                guard stat(path, &info) == 0 else {
+                    skipped.append(shown)
+                    continue
+                }
+                canonical = realPath(path)
+            }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                walk(path, real: canonical, display: shown, into: &found, skipped: &skipped, visited: &visited)
             } else if let (layout, gzip) = classify(name: name) {
                 // A named pipe, socket or device would block or never end: inside a directory
                 // only regular files are read (a pipe named on the command line is read).
-                var info = stat()
-                let regular = stat(url.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+                let regular = (info.st_mode & S_IFMT) == S_IFREG
                 found.append(
                     PlannedFile(
-                        path: shown, url: url, layout: layout, gzip: gzip,
+                        path: shown, filePath: path, layout: layout, gzip: gzip, realPath: canonical,
                         unreadable: regular ? nil : "not a regular file (a named pipe, socket or device): only regular files are read in a directory"))
             } else {
                 skipped.append(shown)

@@ -113,13 +113,13 @@ public struct InputReader: Sendable {
                 rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
         }
         if let why = file.unreadable { return unreadable(why) }
-        if let url = file.url, file.layout == .ndjson, !file.gzip, let streamed = streamLines(url, file: file, order: order, sink: sink) {
+        if let path = file.filePath, file.layout == .ndjson, !file.gzip, let streamed = streamLines(path, file: file, order: order, sink: sink) {
             return streamed
         }
         let raw: Data
-        if let url = file.url {
+        if let path = file.filePath {
             do {
-                raw = try FileBytes.read(url.path)
+                raw = try FileBytes.read(path)
             } catch {
                 return unreadable("cannot read the file: \(describe(error))")
             }
@@ -146,14 +146,14 @@ public struct InputReader: Sendable {
 
     /// Reads an NDJSON file in blocks, hashing as it goes, so memory does not grow with the
     /// file's size; nil when the file turns out to be gzip data (read whole instead).
-    private func streamLines(_ url: URL, file: PlannedFile, order: Int, sink: LedgerSink?) -> FileOutcome? {
+    private func streamLines(_ path: String, file: PlannedFile, order: Int, sink: LedgerSink?) -> FileOutcome? {
         let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         func unreadable(_ why: String) -> FileOutcome {
             FileOutcome(
                 info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 1),
                 rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
         }
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return unreadable("cannot read the file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         // A block never larger than a regular file needs (plus one byte to see its end).
@@ -208,7 +208,7 @@ public struct InputReader: Sendable {
                 let shared = SharedBytes(buffer: bytes)
                 // The hash of the new bytes is taken while the lines are parsed.
                 nextLine += splitLines(
-                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: url.path, offset: consumed), file: file, order: order, sink: sink,
+                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: path, offset: consumed), file: file, order: order, sink: sink,
                     alongside: { hasher.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: shared.buffer[hashRange]))) }, into: &outcome)
             }
             hashed = have

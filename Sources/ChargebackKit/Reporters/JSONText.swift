@@ -81,6 +81,12 @@ public indirect enum JSONText: Sendable {
 
     private static func quote(_ s: String, into out: inout String, asciiOnly: Bool = false) {
         out += "\""
+        // The usual text needs no escape and is copied whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""

@@ -176,6 +176,16 @@ struct InputReaderTests {
         #expect(one.files[0].bytes == Int64(text.utf8.count))
     }
 
+    @Test("a file named directly, through its directory and through a path with '..' is read once, under its first path")
+    func namedTwice() throws {
+        let dir = try TempDir()
+        try dir.write("in/a.json", job(1))
+        try dir.write("in/b.ndjson", job(2))
+        let r = try read(dir, ["in/a.json", "in", "in/../in/b.ndjson"])
+        #expect(r.files.map(\.path) == ["in/../in/b.ndjson", "in/a.json"])
+        #expect(r.documents.map(\.jobId) == ["JOB2", "JOB1"])
+    }
+
     @Test("a missing input path is a usage error naming it")
     func missing() throws {
         let dir = try TempDir()

@@ -3,28 +3,99 @@ import Foundation
 /// The recognised fields of one job-status document after normalisation: aliases of the two
 /// vendor shapes merged, states normalised, times as instants, CU as exact decimals.
 /// Two documents with equal content are duplicates of each other.
+///
+/// A million of these may be held at once, so absent times and numbers are marks rather than
+/// optionals, and the three rarely present log locations share one optional box.
 public struct DocumentContent: Sendable, Hashable {
     public var state: JobState
-    public var startTime: Instant?
-    public var updateTime: Instant?
-    public var endTime: Instant?
+    private var start = absentInstant
+    private var update = absentInstant
+    private var end = absentInstant
+    private var task: Int64 = 0
+    private var run: Int64 = 0
+    private var present: UInt8 = 0
     public var orgId: String?
     public var startedBy: String?
     public var runtimeEnvId: String?
-    public var codeTaskId: Int64?
     public var codeTaskName: String?
-    public var runId: Int64?
     public var instanceName: String?
     public var errorMessage: String?
     public var sessionLogUrl: String?
-    public var agentJobLogUrl: String?
-    public var advancedLogLocation: String?
-    public var advancedLogDownloadUrl: String?
+    private var logs: LogLocations?
     public var assignedCU: Decimal?
     public var consumedCU: Decimal?
 
     /// Creates content with only a state; the other fields start absent.
     public init(state: JobState) { self.state = state }
+
+    public var startTime: Instant? {
+        get { start == absentInstant ? nil : start }
+        set { start = newValue ?? absentInstant }
+    }
+    public var updateTime: Instant? {
+        get { update == absentInstant ? nil : update }
+        set { update = newValue ?? absentInstant }
+    }
+    public var endTime: Instant? {
+        get { end == absentInstant ? nil : end }
+        set { end = newValue ?? absentInstant }
+    }
+    public var codeTaskId: Int64? {
+        get { present & 1 != 0 ? task : nil }
+        set {
+            task = newValue ?? 0
+            present = newValue == nil ? present & ~1 : present | 1
+        }
+    }
+    public var runId: Int64? {
+        get { present & 2 != 0 ? run : nil }
+        set {
+            run = newValue ?? 0
+            present = newValue == nil ? present & ~2 : present | 2
+        }
+    }
+    public var agentJobLogUrl: String? {
+        get { logs?.agentJobLogUrl }
+        set { setLogs(newValue, logs?.advancedLogLocation, logs?.advancedLogDownloadUrl) }
+    }
+    public var advancedLogLocation: String? {
+        get { logs?.advancedLogLocation }
+        set { setLogs(logs?.agentJobLogUrl, newValue, logs?.advancedLogDownloadUrl) }
+    }
+    public var advancedLogDownloadUrl: String? {
+        get { logs?.advancedLogDownloadUrl }
+        set { setLogs(logs?.agentJobLogUrl, logs?.advancedLogLocation, newValue) }
+    }
+
+    private mutating func setLogs(_ a: String?, _ b: String?, _ c: String?) {
+        logs = a == nil && b == nil && c == nil ? nil : LogLocations(agentJobLogUrl: a, advancedLogLocation: b, advancedLogDownloadUrl: c)
+    }
+}
+
+/// No timestamp from year 0000 to 9999 comes near it.
+private let absentInstant = Instant.min
+
+/// The log locations a document rarely carries, boxed so that absent ones cost one word.
+private final class LogLocations: Sendable, Hashable {
+    let agentJobLogUrl: String?
+    let advancedLogLocation: String?
+    let advancedLogDownloadUrl: String?
+
+    init(agentJobLogUrl: String?, advancedLogLocation: String?, advancedLogDownloadUrl: String?) {
+        self.agentJobLogUrl = agentJobLogUrl
+        self.advancedLogLocation = advancedLogLocation
+        self.advancedLogDownloadUrl = advancedLogDownloadUrl
+    }
+
+    static func == (a: LogLocations, b: LogLocations) -> Bool {
+        a.agentJobLogUrl == b.agentJobLogUrl && a.advancedLogLocation == b.advancedLogLocation && a.advancedLogDownloadUrl == b.advancedLogDownloadUrl
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(agentJobLogUrl)
+        h.combine(advancedLogLocation)
+        h.combine(advancedLogDownloadUrl)
+    }
 }
 
 /// The two keys that identify a job across polls.
@@ -38,12 +109,8 @@ public enum JobKey: Sendable, Hashable {
 /// One usable document: its content plus what the fetch envelope added and where it came from.
 public final class JobDocument: Sendable {
     public let content: DocumentContent
-    /// The envelope's `orgId`, used when the document has none.
-    public let envelopeOrgId: String?
-    /// The envelope's `fetchedAt`.
-    public let fetchedAt: Instant?
-    /// The envelope's `jobId` (the document's own job ID comes from its `sessionLogUrl`).
-    public let envelopeJobId: String?
+    /// What a fetch envelope added; nil for a plain document.
+    private let envelope: Envelope?
     public let source: SourceLocation
     /// The document's own JSON text, trimmed; the last tie-breaker of latest-wins.
     public let textRef: DocumentText
@@ -58,11 +125,31 @@ public final class JobDocument: Sendable {
         text: DocumentText
     ) {
         self.content = content
-        self.envelopeOrgId = envelopeOrgId
-        self.fetchedAt = fetchedAt
-        self.envelopeJobId = envelopeJobId
+        self.envelope =
+            envelopeOrgId == nil && fetchedAt == nil && envelopeJobId == nil
+            ? nil : Envelope(orgId: envelopeOrgId, fetchedAt: fetchedAt, jobId: envelopeJobId)
         self.source = source
         self.textRef = text
+    }
+
+    /// The envelope's `orgId`, used when the document has none.
+    public var envelopeOrgId: String? { envelope?.orgId }
+    /// The envelope's `fetchedAt`.
+    public var fetchedAt: Instant? { envelope?.fetchedAt }
+    /// The envelope's `jobId` (the document's own job ID comes from its `sessionLogUrl`).
+    public var envelopeJobId: String? { envelope?.jobId }
+
+    /// Boxed: most documents have no envelope, and then it costs one word.
+    private final class Envelope: Sendable {
+        let orgId: String?
+        let fetchedAt: Instant?
+        let jobId: String?
+
+        init(orgId: String?, fetchedAt: Instant?, jobId: String?) {
+            self.orgId = orgId
+            self.fetchedAt = fetchedAt
+            self.jobId = jobId
+        }
     }
 
     /// The same document found at another place.

@@ -105,6 +105,7 @@ struct ReportCommand: ParsableCommand {
         var callback: (@Sendable (ReadProgress) -> Void)?
         if let progress { callback = { progress.update($0) } }
         let outcome = try ReportRun.execute(settings, standardOutputDescriptor: STDOUT_FILENO, progress: callback)
+        finishedRun = outcome
         progress?.finish()
         if let bytes = outcome.standardOutput {
             // Not FileHandle.write, which traps on a full disk or a closed pipe: a failed
@@ -125,3 +126,7 @@ struct ReportCommand: ParsableCommand {
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }
+
+/// The finished run, kept until the process exits: freeing a million jobs one object at a
+/// time takes most of a second, and the operating system takes the memory back at once.
+nonisolated(unsafe) private var finishedRun: ReportOutcome?

@@ -14,6 +14,31 @@ struct JobLedgerTests {
 
     func ledger(_ texts: [String]) -> JobLedger { JobLedger(documents: docs(texts)) }
 
+    @Test("12,000 jobs assembled on one thread or in parallel ranges: the same jobs in the same order, rejects and counts")
+    func parallelFinish() throws {
+        var texts: [String] = []
+        for i in 0..<12_000 {
+            let id = "l/jobs/P\(i)/logs"
+            texts.append(docA(["sessionLogUrl": id, "runId": i, "status": "RUNNING", "endTime": nil, "updateTime": "2026-10-04T10:01:00"]))
+            if i % 3 == 0 { texts.append(docA(["sessionLogUrl": id, "runId": i])) }  // superseding
+            if i % 5 == 0 { texts.append(docA(["sessionLogUrl": id, "runId": i])) }  // a duplicate when i % 15 == 0
+            if i % 1000 == 7 { texts.append(docA(["sessionLogUrl": "l/jobs/NOSTART\(i)/logs", "runId": 100_000 + i, "startTime": nil])) }
+        }
+        let documents = docs(texts)
+        var one = LedgerBuilder()
+        one.add(documents)
+        var four = LedgerBuilder()
+        four.add(documents)
+        let a = one.finish(threads: 1), b = four.finish(threads: 4)
+        #expect(a.jobs.count == 12_000)
+        #expect(b.jobs.map(\.jobId) == a.jobs.map(\.jobId))
+        #expect(b.jobs.map(\.state) == a.jobs.map(\.state))
+        #expect(b.rejects == a.rejects)
+        #expect(a.rejects.count == 12)
+        #expect(a.superseded == 4000 + 2400 - 800 && b.superseded == a.superseded)
+        #expect(a.duplicates == 800 && b.duplicates == 800)
+    }
+
     @Test("polls without and with sessionLogUrl, and a shape-B poll, are one job")
     func linking() throws {
         let early = docA(["status": "QUEUED", "sessionLogUrl": nil, "endTime": nil, "updateTime": "2026-10-04T10:00:01"])

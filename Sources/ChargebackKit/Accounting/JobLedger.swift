@@ -145,30 +145,47 @@ public struct LedgerBuilder: Sendable {
     }
 
     /// The jobs, with the duplicate and superseded counts. Each group's documents are let go
-    /// once its job is assembled, so documents and jobs are not all held at once.
-    public mutating func finish() -> JobLedger {
-        var jobs: [JobRecord] = []
-        var rejects: [Reject] = []
-        var duplicates = 0, superseded = 0
-        jobs.reserveCapacity(firsts.count)
-        for g in firsts.indices where parent[g] == g {
-            guard let first = firsts[g] else { continue }
-            firsts[g] = nil
-            var docs = [first]
-            if let others = more.removeValue(forKey: g) {
-                docs += others
-                docs.sort(by: JobLedger.latestFirst)
-            }
-            // Kept documents differ in their fields, and so nearly always in their content.
-            let distinct = docs.count == 1 ? 1 : Set(docs.map(\.content)).count
-            duplicates += counts[g] - distinct
-            superseded += distinct - 1
-            switch JobLedger.assemble(docs) {
-            case .success(let job): jobs.append(job)
-            case .failure(let reject): rejects.append(reject)
+    /// once its job is assembled, so documents and jobs are not all held at once. With several
+    /// threads, ranges of groups are assembled in parallel and joined in order, so the result
+    /// does not depend on the number of threads.
+    public mutating func finish(threads: Int = 1) -> JobLedger {
+        let count = firsts.count
+        let chunks = threads > 1 && count >= 10_000 ? threads * 4 : 1
+        let parent = self.parent, counts = self.counts, more = self.more
+        self.more = [:]
+        let parts = LockedSlots<JobLedger>(count: chunks)
+        firsts.withUnsafeMutableBufferPointer { buffer in
+            let firsts = SharedDocuments(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                var part = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
+                for g in (count * k / chunks)..<(count * (k + 1) / chunks) where parent[g] == g {
+                    guard let first = firsts.buffer[g] else { continue }
+                    firsts.buffer[g] = nil
+                    var docs = [first]
+                    if let others = more[g] {
+                        docs += others
+                        docs.sort(by: JobLedger.latestFirst)
+                    }
+                    // Kept documents differ in their fields, and so nearly always in their content.
+                    let distinct = docs.count == 1 ? 1 : Set(docs.map(\.content)).count
+                    part.duplicates += counts[g] - distinct
+                    part.superseded += distinct - 1
+                    switch JobLedger.assemble(docs) {
+                    case .success(let job): part.jobs.append(job)
+                    case .failure(let reject): part.rejects.append(reject)
+                    }
+                }
+                parts.store(part, at: k)
             }
         }
-        return JobLedger(jobs: jobs, rejects: rejects, duplicates: duplicates, superseded: superseded)
+        var ledger = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
+        for part in parts.values() {
+            ledger.jobs += part.jobs
+            ledger.rejects += part.rejects
+            ledger.duplicates += part.duplicates
+            ledger.superseded += part.superseded
+        }
+        return ledger
     }
 
     /// Keeps `doc` in group `g` unless a kept document differs from it only in text and
@@ -283,16 +300,36 @@ struct KeyTable: Sendable {
     private static func mark(_ hash: Int) -> UInt64 { UInt64(bitPattern: Int64(hash)) | 1 << 63 }
 }
 
+/// The kept documents, each slot cleared by the one thread that assembles its group.
+private struct SharedDocuments: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<JobDocument?>
+}
+
+/// Results filled in by worker threads, one slot each.
+final class LockedSlots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func store(_ value: T, at i: Int) { lock.withLock { items[i] = value } }
+
+    func values() -> [T] { lock.withLock { items.map { $0! } } }
+}
+
 /// Folds documents into a ledger from several reading threads.
 final class LedgerSink: @unchecked Sendable {
     private let lock = NSLock()
     private var builder = LedgerBuilder()
+    private let threads: Int
+
+    init(threads: Int = 1) { self.threads = threads }
 
     func add(_ documents: [JobDocument]) {
         lock.withLock { builder.add(documents) }
     }
 
     func finish() -> (ledger: JobLedger, documents: Int) {
-        lock.withLock { (builder.finish(), builder.documentCount) }
+        lock.withLock { (builder.finish(threads: threads), builder.documentCount) }
     }
 }

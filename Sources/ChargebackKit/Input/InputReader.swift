@@ -64,7 +64,7 @@ public struct InputReader: Sendable {
         let files = plan.files
         let slots = Slots<FileOutcome>(count: files.count)
         let workers = min(threads, max(files.count, 1))
-        let sink = fold ? LedgerSink() : nil
+        let sink = fold ? LedgerSink(threads: threads) : nil
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = slots.claim() {
                 var outcome = readFile(files[i], order: i, sink: sink)

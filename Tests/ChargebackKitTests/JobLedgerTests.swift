@@ -39,6 +39,21 @@ struct JobLedgerTests {
         #expect(a.duplicates == 800 && b.duplicates == 800)
     }
 
+    @Test("a job's ID: from its session log URL, or from an envelope when the URL names none or another")
+    func recordJobId() throws {
+        func record(_ jobId: String?, _ url: String?) -> JobRecord {
+            JobRecord(
+                jobId: jobId, orgId: "o", user: "u", runtimeEnvId: "e", codeTaskId: nil, codeTaskName: nil, instanceName: nil, runId: nil,
+                state: .succeeded, startTime: 0, startEstimated: false, endTime: nil, errorMessage: nil, sessionLogUrl: url, assignedCU: nil,
+                consumedCU: nil, source: SourceLocation(path: "f", position: .whole, fileOrder: 0))
+        }
+        #expect(record("ABC", "logservice/api/v1/jobs/ABC/logs").jobId == "ABC")
+        #expect(record("FROM_ENVELOPE", nil).jobId == "FROM_ENVELOPE")
+        #expect(record("FROM_ENVELOPE", "logservice/api/v1/jobs/ABC/logs").jobId == "FROM_ENVELOPE")
+        #expect(record(nil, "no job here").jobId == nil)
+        #expect(record(nil, nil).jobId == nil)
+    }
+
     @Test("polls without and with sessionLogUrl, and a shape-B poll, are one job")
     func linking() throws {
         let early = docA(["status": "QUEUED", "sessionLogUrl": nil, "endTime": nil, "updateTime": "2026-10-04T10:00:01"])

@@ -2,7 +2,9 @@ import Foundation
 
 /// One job, assembled from its latest document with gaps filled from its other documents.
 public final class JobRecord: Sendable {
-    public let jobId: String?
+    /// The job ID when it is not the one in `sessionLogUrl` (nil: derive it from there, so
+    /// that a million jobs do not hold a second copy of it).
+    private let explicitJobId: String??
     public let orgId: String
     public let user: String
     public let runtimeEnvId: String
@@ -43,7 +45,7 @@ public final class JobRecord: Sendable {
         consumedCU: Decimal?,
         source: SourceLocation
     ) {
-        self.jobId = jobId
+        self.explicitJobId = jobId == sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:)) ? .none : .some(jobId)
         self.orgId = orgId
         self.user = user
         self.runtimeEnvId = runtimeEnvId
@@ -60,6 +62,12 @@ public final class JobRecord: Sendable {
         self.assignedCU = assignedCU
         self.consumedCU = consumedCU
         self.source = source
+    }
+
+    /// The 22-character job ID, when known.
+    public var jobId: String? {
+        if let explicit = explicitJobId { return explicit }
+        return sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:))
     }
 
     /// `end − start` in milliseconds, for terminal jobs with both times (not estimated).

@@ -20,11 +20,28 @@ public struct LineItem: Sendable {
 
     /// `;`-separated markers (`estimated_time`, `non_serverless`, `no_end_time`).
     public var flags: [String] {
-        var f: [String] = []
-        if job.startEstimated { f.append("estimated_time") }
-        if job.consumedCU == nil { f.append("non_serverless") }
-        if job.state.isTerminal && job.endTime == nil { f.append("no_end_time") }
-        return f
+        Self.flagNames.indices.filter { hasFlag($0) }.map { String(describing: Self.flagNames[$0]) }
+    }
+
+    /// Appends `flags` joined by `;` to `bytes`.
+    func appendFlags(to bytes: inout [UInt8]) {
+        var first = true
+        for i in Self.flagNames.indices where hasFlag(i) {
+            if !first { bytes.append(UInt8(ascii: ";")) }
+            first = false
+            Self.flagNames[i].withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    /// The markers in `flags` order.
+    private static let flagNames: [StaticString] = ["estimated_time", "non_serverless", "no_end_time"]
+
+    @inline(__always) private func hasFlag(_ i: Int) -> Bool {
+        switch i {
+        case 0: job.startEstimated
+        case 1: job.consumedCU == nil
+        default: job.state.isTerminal && job.endTime == nil
+        }
     }
 }
 

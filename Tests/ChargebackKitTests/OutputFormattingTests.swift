@@ -152,4 +152,38 @@ struct OutputFormattingTests {
         #expect(item.flags == ["estimated_time", "non_serverless", "no_end_time"])
         #expect(Self.bytes { item.appendFlags(to: &$0) } == "estimated_time;non_serverless;no_end_time")
     }
+
+    /// RFC 4180 quoting and formula neutralising as SPEC 3.3 states them, cell by cell.
+    static func reference(_ s: String, text: Bool) -> String {
+        var v = s
+        if text, let first = v.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r", "\n"].contains(first) { v = "'" + v }
+        guard v.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    @Test("CSV cells written in place, from strings or by a formatter, escape as SPEC 3.3 says")
+    func csvCells() {
+        let cells = [
+            "", "plain", "=1+2", "+1", "-2", "@SUM(A1)", "\tTab", "\rCR", "\nLF", "a,b", "say \"hi\"", "multi\nline", "ünïcødé 💸", "-", "\"",
+            "=a,\"b\"", "x-y", "12.5", "-1.5", "trailing,", String(repeating: "long text ", count: 40),
+        ]
+        for s in cells {
+            for text in [true, false] {
+                var rows = CSVWriter()
+                rows.row([text ? .text(s) : .number(s), .text("end")])
+                var direct = CSVWriter()
+                if text { direct.text(s) } else { direct.number(s) }
+                direct.text("end")
+                direct.endRow()
+                var formatted = CSVWriter()
+                if text { formatted.text { $0.append(contentsOf: s.utf8) } } else { formatted.number { $0.append(contentsOf: s.utf8) } }
+                formatted.text { $0.append(contentsOf: "end".utf8) }
+                formatted.endRow()
+                let expected = Self.reference(s, text: text) + ",end\r\n"
+                #expect(String(decoding: rows.bytes, as: UTF8.self) == expected)
+                #expect(direct.bytes == rows.bytes)
+                #expect(formatted.bytes == rows.bytes)
+            }
+        }
+    }
 }

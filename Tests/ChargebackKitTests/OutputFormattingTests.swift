@@ -186,4 +186,28 @@ struct OutputFormattingTests {
             }
         }
     }
+
+    @Test("rows formatted in parallel chunks come out in order, whatever the number of threads")
+    func chunkedRows() throws {
+        for count in [0, 1, CSVWriter.rowsPerChunk - 1, CSVWriter.rowsPerChunk, 5 * CSVWriter.rowsPerChunk + 17] {
+            var expected = CSVWriter()
+            for i in 0..<count {
+                expected.number(String(i))
+                expected.text(i % 7 == 0 ? "=\(i),x" : "row \(i)")
+                expected.endRow()
+            }
+            for threads in [1, 2, 3, 8] {
+                let sink = OutputSink(inMemoryFor: "(memory)")
+                try CSVWriter.writeRows(count: count, to: sink, threads: threads) { range, csv in
+                    for i in range {
+                        csv.number { appendInteger(Int64(i), to: &$0) }
+                        csv.text(i % 7 == 0 ? "=\(i),x" : "row \(i)")
+                        csv.endRow()
+                    }
+                }
+                #expect(sink.bytes == expected.bytes, "\(count) rows on \(threads) threads")
+                #expect(sink.count == Int64(expected.bytes.count))
+            }
+        }
+    }
 }

@@ -20,11 +20,28 @@ public struct LineItem: Sendable {
 
     /// `;`-separated markers (`estimated_time`, `non_serverless`, `no_end_time`).
     public var flags: [String] {
-        var f: [String] = []
-        if job.startEstimated { f.append("estimated_time") }
-        if job.consumedCU == nil { f.append("non_serverless") }
-        if job.state.isTerminal && job.endTime == nil { f.append("no_end_time") }
-        return f
+        Self.flagNames.indices.filter { hasFlag($0) }.map { String(describing: Self.flagNames[$0]) }
+    }
+
+    /// Appends `flags` joined by `;` to `bytes`.
+    func appendFlags(to bytes: inout [UInt8]) {
+        var first = true
+        for i in Self.flagNames.indices where hasFlag(i) {
+            if !first { bytes.append(UInt8(ascii: ";")) }
+            first = false
+            Self.flagNames[i].withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    /// The markers in `flags` order.
+    private static let flagNames: [StaticString] = ["estimated_time", "non_serverless", "no_end_time"]
+
+    @inline(__always) private func hasFlag(_ i: Int) -> Bool {
+        switch i {
+        case 0: job.startEstimated
+        case 1: job.consumedCU == nil
+        default: job.state.isTerminal && job.endTime == nil
+        }
     }
 }
 
@@ -54,34 +71,102 @@ public struct AccountingRules: Sendable {
     /// Attributes, filters, prices and allocates jobs. Returns the reported line items in
     /// `line-items.csv` order and the number of valid jobs outside the period.
     public func account(_ jobs: [JobRecord]) -> (items: [LineItem], outOfPeriod: Int) {
-        var items: [LineItem] = []
-        var outside = 0
-        for job in jobs {
-            let t = attributeBy == .end ? (job.endTime ?? job.startTime) : job.startTime
-            guard period.contains(t) else {
-                outside += 1
-                continue
-            }
-            let local = zone.civil(t)
-            let rate = rates.rate(for: job, at: t, zone: zone)
-            let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
-            items.append(
-                LineItem(
-                    job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
-                    currency: rates.currency, attributionTime: t, day: local.dateString, month: local.monthString))
+        // Sort small keys rather than line items (a line item is several references, each
+        // retained and released on every move), then build each line item once, in place.
+        var keys: [OrderKey] = []
+        keys.reserveCapacity(jobs.count)
+        for (i, job) in jobs.enumerated() {
+            let t = attributionTime(job)
+            if period.contains(t) { keys.append(OrderKey(start: job.startTime, index: i)) }
         }
-        items.sort(by: Self.lineItemOrder)
+        let outside = jobs.count - keys.count
+        keys.sort { a, b in
+            if a.start != b.start { return a.start < b.start }
+            let x = jobs[a.index], y = jobs[b.index]
+            if Self.jobOrder(x, y) { return true }
+            if Self.jobOrder(y, x) { return false }
+            // Equal keys keep their reading order, as a stable sort of the jobs would.
+            return a.index < b.index
+        }
+        let order = keys
+        let items = [LineItem](unsafeUninitializedCapacity: order.count) { buffer, initialized in
+            let target = LineItemSlots(base: buffer.baseAddress)
+            let chunk = 8192
+            let chunks = (order.count + chunk - 1) / chunk
+            let build: @Sendable (Int) -> Void = { c in
+                var days = DayCache()
+                for k in (c * chunk)..<min(order.count, (c + 1) * chunk) {
+                    (target.base! + k).initialize(to: lineItem(jobs[order[k].index], days: &days))
+                }
+            }
+            if chunks > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {
+                DispatchQueue.concurrentPerform(iterations: chunks, execute: build)
+            } else {
+                for c in 0..<chunks { build(c) }
+            }
+            initialized = order.count
+        }
         return (items, outside)
     }
 
-    /// `start_time, org_id, code_task_id, run_id, job_id`; absent values first.
-    static func lineItemOrder(_ a: LineItem, _ b: LineItem) -> Bool {
-        let x = a.job, y = b.job
-        if x.startTime != y.startTime { return x.startTime < y.startTime }
+    /// The start (or, with `--attribute-by end`, the end) time that places `job`.
+    @inline(__always) func attributionTime(_ job: JobRecord) -> Instant {
+        attributeBy == .end ? (job.endTime ?? job.startTime) : job.startTime
+    }
+
+    /// Prices and allocates one reported job.
+    private func lineItem(_ job: JobRecord, days: inout DayCache) -> LineItem {
+        let t = attributionTime(job)
+        let (day, month) = days.strings(for: t, zone: zone)
+        let rate = rates.rate(for: job, at: t, zone: zone)
+        let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
+        return LineItem(
+            job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
+            currency: rates.currency, attributionTime: t, day: day, month: month)
+    }
+
+    /// `org_id, code_task_id, run_id, job_id` (absent values first): the order of two jobs
+    /// that start at the same instant.
+    private static func jobOrder(_ x: JobRecord, _ y: JobRecord) -> Bool {
         if x.orgId != y.orgId { return x.orgId.utf8.lexicographicallyPrecedes(y.orgId.utf8) }
         if x.codeTaskId != y.codeTaskId { return absentFirst(x.codeTaskId, y.codeTaskId) }
         if x.runId != y.runId { return absentFirst(x.runId, y.runId) }
         return (x.jobId ?? "").utf8.lexicographicallyPrecedes((y.jobId ?? "").utf8)
+    }
+}
+
+/// A reported job's place in `line-items.csv`: its start time, then its index among the jobs
+/// for the remaining columns.
+private struct OrderKey {
+    var start: Instant
+    var index: Int
+}
+
+/// The uninitialised storage of the line items, filled by worker threads at disjoint indices.
+private struct LineItemSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<LineItem>?
+}
+
+/// The `day` and `month` strings of the last day seen: line items are built in start-time
+/// order, so most follow a job of the same day.
+private struct DayCache {
+    private var first: Instant = 1
+    private var end: Instant = 0
+    private var day = ""
+    private var month = ""
+
+    mutating func strings(for t: Instant, zone: Zone) -> (day: String, month: String) {
+        // The cached span is a day of local wall time: the zone's offset is applied first.
+        let wall = t + zone.offsetMilliseconds(at: t)
+        if wall < first || wall >= end {
+            let local = CivilDateTime(millisecondsAsUTC: wall)
+            let midnight = CivilDateTime(year: local.year, month: local.month, day: local.day).millisecondsAsUTC
+            first = midnight
+            end = midnight + 86_400_000
+            day = local.dateString
+            month = local.monthString
+        }
+        return (day, month)
     }
 }
 

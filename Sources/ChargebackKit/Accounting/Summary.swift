@@ -133,10 +133,13 @@ public struct Summary: Sendable {
                 taskNames[k] = (item.attributionTime, name)
             }
         }
-        var groups: [[GroupValue]: (tally: Tally, task: TaskKey, item: LineItem)] = [:]
+        // A group keeps the index of its first line item, not a copy of it; the key buffer is
+        // reused, so only a new group allocates.
+        var groups: [[GroupValue]: (tally: Tally, task: TaskKey, first: Int)] = [:]
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
-        for item in items {
-            var key: [GroupValue] = []
+        var key: [GroupValue] = []
+        for (index, item) in items.enumerated() {
+            key.removeAll(keepingCapacity: true)
             for d in dimensions {
                 switch d {
                 case .org: key.append(.text(item.job.orgId))
@@ -151,21 +154,22 @@ public struct Summary: Sendable {
                 case .month: key.append(.text(item.month))
                 }
             }
-            groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId), item)].tally.add(item)
+            groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId), index)].tally.add(item)
         }
         let plan = dimensions.contains(.costCenter) ? budgets : nil
         hasBudgets = plan != nil
         rows = groups.map { key, group in
             var budget: Decimal?
             if let plan, var w = window {
-                let t = group.item.attributionTime
+                let first = items[group.first]
+                let t = first.attributionTime
                 if dimensions.contains(.day) {
                     let d = plan.dayWindow(t)
                     w = (max(w.from, d.0), min(w.to, d.1))
                 } else if dimensions.contains(.month) {
                     w = (max(w.from, plan.monthStart(t)), min(w.to, plan.nextMonthStart(t)))
                 }
-                budget = plan.budget(for: group.item.costCenter, from: w.from, to: w.to)
+                budget = plan.budget(for: first.costCenter, from: w.from, to: w.to)
             }
             return SummaryRow(key: key, codeTaskName: taskNames[group.task]?.name, tally: group.tally, budget: budget)
         }

@@ -89,6 +89,16 @@ public enum ExactDecimal {
 
     /// The exact value with no exponent and no trailing zeros: `12.5`, `0`, `0.0001`.
     public static func plain(_ value: Decimal) -> String {
+        guard let parts = SmallDecimal(value) else { return plainByDescription(value) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        parts.appendPlain(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `plain` through Foundation's own formatting: the path for values `SmallDecimal` does
+    /// not take apart, and the reference its output is tested against.
+    static func plainByDescription(_ value: Decimal) -> String {
         if value.isZero { return "0" }
         return value.description
     }

@@ -28,6 +28,21 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
         }
     }
 
+    /// Appends `description` to `bytes`.
+    func appendDescription(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: path.utf8)
+        switch position {
+        case .whole:
+            break
+        case .line(let n):
+            bytes.append(UInt8(ascii: ":"))
+            appendInteger(Int64(n), to: &bytes)
+        case .index(let n):
+            bytes.append(UInt8(ascii: "#"))
+            appendInteger(Int64(n), to: &bytes)
+        }
+    }
+
     private var ordinal: Int {
         switch position {
         case .whole: -1

@@ -1,5 +1,9 @@
 /// Builds RFC 4180 CSV: CRLF line ends, quoting only where needed, and neutralised
 /// spreadsheet formulas in text cells (SPEC 3.3). The only place CSV is escaped.
+///
+/// Rows are built either from `[Cell]` arrays (`row(_:)`) or cell by cell (`text`, `number`,
+/// then `endRow()`); a cell can also be written straight into the buffer by a formatter,
+/// and is escaped afterwards in the rare case it needs it.
 public struct CSVWriter: Sendable {
     /// One cell: text is neutralised and quoted as needed; numbers are written untouched.
     public enum Cell: Sendable {
@@ -9,10 +13,17 @@ public struct CSVWriter: Sendable {
 
     /// The document built so far, UTF-8.
     public private(set) var bytes: [UInt8] = []
+    /// Whether the current row has a cell yet (the next one needs a separator).
+    private var rowHasCells = false
 
     /// Starts a document, with a UTF-8 byte order mark when `bom` (Excel).
     public init(bom: Bool = false) {
         if bom { bytes = [0xEF, 0xBB, 0xBF] }
+    }
+
+    /// Starts a document that will hold about `capacity` bytes.
+    init(reservingCapacity capacity: Int) {
+        bytes.reserveCapacity(capacity)
     }
 
     /// Writes the rows built so far into `sink` and starts over, so that a large file never
@@ -25,29 +36,91 @@ public struct CSVWriter: Sendable {
 
     /// Appends the header row.
     public mutating func header(_ names: [String]) {
-        row(names.map { .text($0) })
+        for name in names { text(name) }
+        endRow()
     }
 
     /// Appends one row.
     public mutating func row(_ cells: [Cell]) {
-        for (i, cell) in cells.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+        for cell in cells {
             switch cell {
-            case .number(let s): append(escaped: s, neutralise: false)
-            case .text(let s): append(escaped: s, neutralise: true)
+            case .number(let s): number(s)
+            case .text(let s): text(s)
             }
         }
-        bytes.append(0x0D)
-        bytes.append(0x0A)
+        endRow()
     }
 
-    private mutating func append(escaped s: String, neutralise: Bool) {
-        var utf8 = Array(s.utf8)
-        if neutralise, let first = utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, 0x0A].contains(first) {
+    /// Appends a text cell to the current row.
+    public mutating func text(_ s: String) {
+        let start = beginCell()
+        bytes.append(contentsOf: s.utf8)
+        endCell(from: start, neutralise: true)
+    }
+
+    /// Appends a numeric cell (never neutralised) to the current row.
+    public mutating func number(_ s: String) {
+        let start = beginCell()
+        bytes.append(contentsOf: s.utf8)
+        endCell(from: start, neutralise: false)
+    }
+
+    /// Appends a text cell whose UTF-8 `write` appends to the buffer.
+    public mutating func text(_ write: (inout [UInt8]) -> Void) {
+        let start = beginCell()
+        write(&bytes)
+        endCell(from: start, neutralise: true)
+    }
+
+    /// Appends a numeric cell whose UTF-8 `write` appends to the buffer.
+    public mutating func number(_ write: (inout [UInt8]) -> Void) {
+        let start = beginCell()
+        write(&bytes)
+        endCell(from: start, neutralise: false)
+    }
+
+    /// Ends the current row.
+    public mutating func endRow() {
+        bytes.append(0x0D)
+        bytes.append(0x0A)
+        rowHasCells = false
+    }
+
+    @inline(__always) private mutating func beginCell() -> Int {
+        if rowHasCells { bytes.append(UInt8(ascii: ",")) }
+        rowHasCells = true
+        return bytes.count
+    }
+
+    /// Escapes the cell written from `start` on, if it needs it.
+    @inline(__always) private mutating func endCell(from start: Int, neutralise: Bool) {
+        let clean = bytes.withUnsafeBufferPointer { b -> Bool in
+            guard start < b.count else { return true }
+            if neutralise && Self.startsFormula(b[start]) { return false }
+            for i in start..<b.count where Self.needsQuotes(b[i]) { return false }
+            return true
+        }
+        guard !clean else { return }
+        let cell = Array(bytes[start...])
+        bytes.removeSubrange(start...)
+        append(escaped: cell, neutralise: neutralise)
+    }
+
+    @inline(__always) private static func startsFormula(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@") || b == 0x09 || b == 0x0D || b == 0x0A
+    }
+
+    @inline(__always) private static func needsQuotes(_ b: UInt8) -> Bool {
+        // Every byte that needs quotes lies below `-`, so most bytes take one comparison.
+        b < UInt8(ascii: "-") && (b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0D || b == 0x0A)
+    }
+
+    private mutating func append(escaped cell: [UInt8], neutralise: Bool) {
+        var utf8 = cell
+        if neutralise, let first = utf8.first, Self.startsFormula(first) {
             utf8.insert(UInt8(ascii: "'"), at: 0)
         }
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }
-        guard needsQuotes else {
+        guard utf8.contains(where: Self.needsQuotes) else {
             bytes.append(contentsOf: utf8)
             return
         }

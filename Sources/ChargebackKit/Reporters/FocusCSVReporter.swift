@@ -27,39 +27,152 @@ public struct FocusCSVReporter: StreamingReporter {
     public func write(_ report: Report, context: ReportContext, to sink: OutputSink) throws(OutputError) {
         var csv = CSVWriter(bom: context.excel)
         csv.header(Self.columns)
-        let zone = report.parameters.zone
-        for item in report.lineItems {
-            let j = item.job
-            let money = item.currency.format(item.cost)
-            let rate = ExactDecimal.plain(item.rate)
-            let cu = ExactDecimal.plain(item.consumedCU)
-            let (billingStart, billingEnd) = Self.billingPeriod(item.attributionTime, zone: zone)
-            let (chargeStart, chargeEnd) = Self.chargePeriod(j, billingEnd: billingEnd, asOf: context.asOf)
-            let taskId = j.codeTaskId.map(String.init) ?? ""
-            let sku = j.consumedCU == nil ? "IDMC-CODE-TASK-SECURE-AGENT" : "IDMC-CODE-TASK-SERVERLESS-CU"
-            let name = j.codeTaskName ?? taskId
-            let priceDetails = JSONText.object([("x_RatePerComputeUnit", .string(rate)), ("x_Currency", .string(item.currency.code))])
-            let tags = JSONText.object([("chargeback/cost_center", .string(item.costCenter)), ("chargeback/runtime_env_id", .string(j.runtimeEnvId))])
-            csv.row([
-                .number(money), .text(Self.billingAccountId), .text(Self.billingAccountName), .text(item.currency.code),
-                .text(formatInstant(billingEnd)), .text(formatInstant(billingStart)),
-                .text("Usage"), .text(""), .text(Self.ascii("Code task \(name) run \(j.runId.map(String.init) ?? "?")")),
-                .text("Usage-Based"), .text(formatInstant(chargeEnd)), .text(formatInstant(chargeStart)), .text(""),
-                .number(cu), .text(Self.unit), .number(money), .number(rate), .number(money),
-                .text(Self.invoiceId(billingStart, zone: zone)), .text(Self.provider),
-                .number(money), .number(rate), .text("Standard"), .number(cu), .text(Self.unit), .text(Self.provider), .text(Self.provider),
-                .text("\(j.orgId)/codetask/\(taskId)"), .text(Self.ascii(name)), .text("Code Task"),
-                .text("Integration"), .text("Data Integration"), .text("Other (Integration)"), .text(sku),
-                .text("Serverless compute units"), .text(priceDetails.compact), .text("\(sku):\(rate):\(item.currency.code)"),
-                .text(j.orgId), .text(j.orgId), .text(tags.compact),
-                .text(j.codeTaskName ?? ""), .text(j.jobId ?? ""), .number(j.runId.map(String.init) ?? ""), .text(j.instanceName ?? ""), .text(j.user),
-                .text(item.costCenter), .text(j.runtimeEnvId), .number(taskId), .text(j.state.rawValue),
-                .number(j.durationMilliseconds.map { formatSeconds(milliseconds: $0) } ?? ""),
-                .text(item.flags.joined(separator: ";")), .text(j.source.description),
-            ])
-            if csv.bytes.count >= 1 << 20 { try csv.flush(to: sink) }
-        }
         try csv.flush(to: sink)
+        let items = report.lineItems
+        let zone = report.parameters.zone
+        let asOf = context.asOf
+        try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
+            var cache = RowCache(zone: zone)
+            for i in range { Self.row(items[i], asOf: asOf, cache: &cache, into: &csv) }
+        }
+    }
+
+    /// Appends the FOCUS row of `item`.
+    static func row(_ item: LineItem, asOf: Instant, cache: inout RowCache, into csv: inout CSVWriter) {
+        let j = item.job
+        let code = item.currency.code
+        let rate = ExactDecimal.plain(item.rate)
+        let month = cache.billingMonth(item.attributionTime)
+        let (chargeStart, chargeEnd) = Self.chargePeriod(j, billingEnd: month.end, asOf: asOf)
+        let sku = j.consumedCU == nil ? "IDMC-CODE-TASK-SECURE-AGENT" : "IDMC-CODE-TASK-SERVERLESS-CU"
+        let money = { (b: inout [UInt8]) in ExactDecimal.appendFixed(item.cost, digits: item.currency.minorUnit, to: &b) }
+        let cu = { (b: inout [UInt8]) in ExactDecimal.appendPlain(item.consumedCU, to: &b) }
+        let taskId = { (b: inout [UInt8]) in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
+        csv.number(money)
+        csv.text(Self.billingAccountId)
+        csv.text(Self.billingAccountName)
+        csv.text(code)
+        csv.text { appendInstant(month.end, to: &$0) }
+        csv.text { appendInstant(month.start, to: &$0) }
+        csv.text("Usage")
+        csv.text("")
+        if let name = j.codeTaskName, name.utf8.contains(where: { $0 >= 0x80 }) {
+            csv.text(Self.ascii("Code task \(name) run \(j.runId.map(String.init) ?? "?")"))
+        } else {
+            csv.text { b in
+                b.append(contentsOf: "Code task ".utf8)
+                if let name = j.codeTaskName { b.append(contentsOf: name.utf8) } else { taskId(&b) }
+                b.append(contentsOf: " run ".utf8)
+                if let run = j.runId { appendInteger(run, to: &b) } else { b.append(UInt8(ascii: "?")) }
+            }
+        }
+        csv.text("Usage-Based")
+        csv.text { appendInstant(chargeEnd, to: &$0) }
+        csv.text { appendInstant(chargeStart, to: &$0) }
+        csv.text("")
+        csv.number(cu)
+        csv.text(Self.unit)
+        csv.number(money)
+        csv.number(rate)
+        csv.number(money)
+        csv.text(month.invoiceId)
+        csv.text(Self.provider)
+        csv.number(money)
+        csv.number(rate)
+        csv.text("Standard")
+        csv.number(cu)
+        csv.text(Self.unit)
+        csv.text(Self.provider)
+        csv.text(Self.provider)
+        csv.text { b in
+            b.append(contentsOf: j.orgId.utf8)
+            b.append(contentsOf: "/codetask/".utf8)
+            taskId(&b)
+        }
+        if let name = j.codeTaskName {
+            csv.text(Self.ascii(name))
+        } else {
+            csv.text(taskId)
+        }
+        csv.text("Code Task")
+        csv.text("Integration")
+        csv.text("Data Integration")
+        csv.text("Other (Integration)")
+        csv.text(sku)
+        csv.text("Serverless compute units")
+        csv.text(cache.priceDetails(rate: rate, currency: code))
+        csv.text { b in
+            b.append(contentsOf: sku.utf8)
+            b.append(UInt8(ascii: ":"))
+            b.append(contentsOf: rate.utf8)
+            b.append(UInt8(ascii: ":"))
+            b.append(contentsOf: code.utf8)
+        }
+        csv.text(j.orgId)
+        csv.text(j.orgId)
+        csv.text(cache.tags(costCenter: item.costCenter, runtimeEnvId: j.runtimeEnvId))
+        csv.text(j.codeTaskName ?? "")
+        csv.text(j.jobId ?? "")
+        csv.number { b in if let run = j.runId { appendInteger(run, to: &b) } }
+        csv.text(j.instanceName ?? "")
+        csv.text(j.user)
+        csv.text(item.costCenter)
+        csv.text(j.runtimeEnvId)
+        csv.number(taskId)
+        csv.text(j.state.rawValue)
+        csv.number { b in if let ms = j.durationMilliseconds { appendSeconds(milliseconds: ms, to: &b) } }
+        csv.text { item.appendFlags(to: &$0) }
+        csv.text { j.source.appendDescription(to: &$0) }
+        csv.endRow()
+    }
+
+    /// What neighbouring rows share, computed once per chunk of rows: the billing month of
+    /// the last attribution time, and the JSON cells of each rate and each cost center and
+    /// runtime environment.
+    struct RowCache {
+        let zone: Zone
+        private var month: (start: Instant, end: Instant, invoiceId: String)?
+        private var details: [PriceKey: String] = [:]
+        private var tagTexts: [TagKey: String] = [:]
+
+        private struct PriceKey: Hashable {
+            var rate: String
+            var currency: String
+        }
+
+        private struct TagKey: Hashable {
+            var costCenter: String
+            var runtimeEnvId: String
+        }
+
+        init(zone: Zone) { self.zone = zone }
+
+        /// The billing period containing `t` (`billingPeriod`) and its `invoiceId`.
+        mutating func billingMonth(_ t: Instant) -> (start: Instant, end: Instant, invoiceId: String) {
+            if let m = month, t >= m.start, t < m.end { return (m.start, m.end, m.invoiceId) }
+            let (start, end) = FocusCSVReporter.billingPeriod(t, zone: zone)
+            let invoice = FocusCSVReporter.invoiceId(start, zone: zone)
+            month = (start, end, invoice)
+            return (start, end, invoice)
+        }
+
+        /// `SkuPriceDetails`.
+        mutating func priceDetails(rate: String, currency: String) -> String {
+            let key = PriceKey(rate: rate, currency: currency)
+            if let text = details[key] { return text }
+            let text = JSONText.object([("x_RatePerComputeUnit", .string(rate)), ("x_Currency", .string(currency))]).compact
+            details[key] = text
+            return text
+        }
+
+        /// `Tags`.
+        mutating func tags(costCenter: String, runtimeEnvId: String) -> String {
+            let key = TagKey(costCenter: costCenter, runtimeEnvId: runtimeEnvId)
+            if let text = tagTexts[key] { return text }
+            let text = JSONText.object([("chargeback/cost_center", .string(costCenter)), ("chargeback/runtime_env_id", .string(runtimeEnvId))]).compact
+            tagTexts[key] = text
+            return text
+        }
     }
 
     /// The account every row is billed to: the IDMC subscription as a whole.

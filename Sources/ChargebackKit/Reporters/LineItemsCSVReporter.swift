@@ -13,22 +13,38 @@ public struct LineItemsCSVReporter: StreamingReporter {
     public func write(_ report: Report, context: ReportContext, to sink: OutputSink) throws(OutputError) {
         var csv = CSVWriter(bom: context.excel)
         csv.header(Self.columns)
-        for item in report.lineItems {
-            let j = item.job
-            csv.row([
-                .text(j.orgId), .text(j.user), .text(item.costCenter), .text(j.runtimeEnvId),
-                .number(j.codeTaskId.map(String.init) ?? ""), .text(j.codeTaskName ?? ""), .text(j.instanceName ?? ""),
-                .number(j.runId.map(String.init) ?? ""), .text(j.jobId ?? ""), .text(j.state.rawValue),
-                .text(formatInstant(j.startTime)), .text(j.endTime.map(formatInstant) ?? ""),
-                .number(j.durationMilliseconds.map { formatSeconds(milliseconds: $0) } ?? ""),
-                .number(j.assignedCU.map(ExactDecimal.plain) ?? ""),
-                .number(ExactDecimal.plain(item.consumedCU)), .number(ExactDecimal.plain(item.rate)),
-                .number(item.currency.format(item.cost)), .text(item.currency.code),
-                .text(j.errorMessage ?? ""), .text(j.sessionLogUrl ?? ""),
-                .text(item.flags.joined(separator: ";")), .text(j.source.description),
-            ])
-            if csv.bytes.count >= 1 << 20 { try csv.flush(to: sink) }
-        }
         try csv.flush(to: sink)
+        let items = report.lineItems
+        try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
+            for i in range { Self.row(items[i], into: &csv) }
+        }
+    }
+
+    /// Appends the row of `item`; numbers, instants and decimals go straight into the buffer.
+    static func row(_ item: LineItem, into csv: inout CSVWriter) {
+        let j = item.job
+        csv.text(j.orgId)
+        csv.text(j.user)
+        csv.text(item.costCenter)
+        csv.text(j.runtimeEnvId)
+        csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
+        csv.text(j.codeTaskName ?? "")
+        csv.text(j.instanceName ?? "")
+        csv.number { b in if let id = j.runId { appendInteger(id, to: &b) } }
+        csv.text(j.jobId ?? "")
+        csv.text(j.state.rawValue)
+        csv.text { b in appendInstant(j.startTime, to: &b) }
+        csv.text { b in if let end = j.endTime { appendInstant(end, to: &b) } }
+        csv.number { b in if let ms = j.durationMilliseconds { appendSeconds(milliseconds: ms, to: &b) } }
+        csv.number { b in if let cu = j.assignedCU { ExactDecimal.appendPlain(cu, to: &b) } }
+        csv.number { b in ExactDecimal.appendPlain(item.consumedCU, to: &b) }
+        csv.number { b in ExactDecimal.appendPlain(item.rate, to: &b) }
+        csv.number { b in ExactDecimal.appendFixed(item.cost, digits: item.currency.minorUnit, to: &b) }
+        csv.text(item.currency.code)
+        csv.text(j.errorMessage ?? "")
+        csv.text(j.sessionLogUrl ?? "")
+        csv.text { b in item.appendFlags(to: &b) }
+        csv.text { b in j.source.appendDescription(to: &b) }
+        csv.endRow()
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import ChargebackKit
+
+@Suite("Line items: order, attribution and day buckets")
+struct AccountantTests {
+    /// Jobs with many equal start times and keys (absent ones too), around the 2026 DST
+    /// changes of New York, so that ties, reading order and day boundaries all matter.
+    static func jobs(count: Int) -> [JobRecord] {
+        var rng = OutputFormattingTests.SplitMix(state: 11)
+        let base = t("2026-10-31T20:00:00Z")
+        var jobs: [JobRecord] = []
+        for i in 0..<count {
+            func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
+            let start = base + Instant(rng.next() % 60) * 3_600_000 + pick([0, 0, 999])
+            let end: Instant? = pick([nil, start + Instant(rng.next() % 10_000_000)])
+            jobs.append(
+                JobRecord(
+                    jobId: pick([nil, "a", "b", "B"]), orgId: pick(["org1", "org2", "Org1"]), user: "u\(i % 5)", runtimeEnvId: "env",
+                    codeTaskId: pick([nil, 1, 2, 10]), codeTaskName: nil, instanceName: "job \(i)", runId: pick([nil, 1, 2]),
+                    state: pick([.succeeded, .failed, .running]), startTime: start, startEstimated: false, endTime: end, errorMessage: nil,
+                    sessionLogUrl: nil, assignedCU: nil, consumedCU: Decimal(i % 7) / 10,
+                    source: SourceLocation(path: "in", position: .line(i + 1), fileOrder: 0)))
+        }
+        return jobs
+    }
+
+    @Test("line items follow start, org, task, run, job, then reading order; day and month are the report zone's")
+    func order() throws {
+        let zone = try #require(Zone(identifier: "America/New_York"))
+        let jobs = Self.jobs(count: 20_000)
+        for basis in AttributionBasis.allCases {
+            let rules = AccountingRules(period: try Period.parse("2026-11", zone: zone), zone: zone, attributeBy: basis)
+            let (items, outside) = rules.account(jobs)
+            let expected = jobs.indices.filter { rules.period.contains(rules.attributionTime(jobs[$0])) }
+                .sorted { a, b in
+                    let x = jobs[a], y = jobs[b]
+                    if x.startTime != y.startTime { return x.startTime < y.startTime }
+                    if x.orgId != y.orgId { return x.orgId.utf8.lexicographicallyPrecedes(y.orgId.utf8) }
+                    if x.codeTaskId != y.codeTaskId { return absentFirst(x.codeTaskId, y.codeTaskId) }
+                    if x.runId != y.runId { return absentFirst(x.runId, y.runId) }
+                    if (x.jobId ?? "") != (y.jobId ?? "") { return (x.jobId ?? "").utf8.lexicographicallyPrecedes((y.jobId ?? "").utf8) }
+                    return a < b
+                }
+            #expect(outside > 1000)
+            // More line items than one chunk of the parallel build.
+            #expect(items.count > 2 * 8192)
+            #expect(items.count == expected.count)
+            #expect(items.count + outside == jobs.count)
+            for (item, i) in zip(items, expected) {
+                #expect(item.job === jobs[i])
+                let local = zone.civil(item.attributionTime)
+                #expect(item.attributionTime == rules.attributionTime(jobs[i]))
+                #expect(item.day == local.dateString)
+                #expect(item.month == local.monthString)
+            }
+        }
+    }
+}

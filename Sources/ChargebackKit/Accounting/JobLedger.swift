@@ -115,20 +115,16 @@ public struct LedgerBuilder: Sendable {
         documentCount += 1
         let runKey = doc.runKey
         let jobKey = doc.jobId.map(JobKey.jobId)
+        let runHash = runKey?.hashValue ?? 0, jobHash = jobKey?.hashValue ?? 0
         var root: Int?
-        var missing: [(JobKey, Int)] = []
-        for key in [runKey, jobKey] {
-            guard let key else { continue }
-            let hash = key.hashValue
-            guard let g = lookup(key, hash: hash) else {
-                missing.append((key, hash))
-                continue
-            }
-            if let current = root, current != g {
-                root = union(current, g)
-            } else {
-                root = g
-            }
+        var runFound = false, jobFound = false
+        if let runKey, let g = lookup(runKey, hash: runHash) {
+            root = g
+            runFound = true
+        }
+        if let jobKey, let g = lookup(jobKey, hash: jobHash) {
+            root = root.map { $0 == g ? g : union($0, g) } ?? g
+            jobFound = true
         }
         let target: Int
         if let root {
@@ -139,7 +135,8 @@ public struct LedgerBuilder: Sendable {
             counts.append(0)
             parent.append(target)
         }
-        for (_, hash) in missing { keyGroups.insert(hash: hash, group: target) }
+        if runKey != nil && !runFound { keyGroups.insert(hash: runHash, group: target) }
+        if jobKey != nil && !jobFound { keyGroups.insert(hash: jobHash, group: target) }
         counts[target] += 1
         keep(doc, in: target)
     }
@@ -256,48 +253,46 @@ public struct LedgerBuilder: Sendable {
     }
 }
 
-/// An open-addressing table from key hashes to group numbers, 12 bytes a slot; the caller
-/// tells a true match from a hash collision.
+/// An open-addressing table from key hashes to group numbers in 8-byte slots: the low 32 bits
+/// of the hash (which place the slot, also after growing) and the group. The caller tells a
+/// true match from a collision by looking at the group's documents, so a shortened hash
+/// costs only the rare extra look.
 struct KeyTable: Sendable {
-    private var hashes = [UInt64](repeating: 0, count: 1024)
-    private var groups = [UInt32](repeating: 0, count: 1024)
+    private var slots = [UInt64](repeating: 0, count: 1024)
     private var used = 0
 
     /// Calls `match` with the group of each slot of `hash` until it returns true.
     func probe(hash: Int, _ match: (Int) -> Bool) {
-        let h = Self.mark(hash)
-        let mask = hashes.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while hashes[i] != 0 {
-            if hashes[i] == h, match(Int(groups[i])) { return }
+        let h = UInt32(truncatingIfNeeded: hash)
+        let mask = slots.count - 1
+        var i = Int(h) & mask
+        while slots[i] != 0 {
+            let slot = slots[i]
+            if UInt32(truncatingIfNeeded: slot) == h, match(Int(slot >> 32) - 1) { return }
             i = (i + 1) & mask
         }
     }
 
     /// Adds a slot for a key not in the table.
     mutating func insert(hash: Int, group: Int) {
-        if (used + 1) * 4 > hashes.count * 3 { grow() }
-        place(Self.mark(hash), UInt32(group))
+        if (used + 1) * 4 > slots.count * 3 { grow() }
+        place(UInt64(UInt32(group + 1)) << 32 | UInt64(UInt32(truncatingIfNeeded: hash)))
         used += 1
     }
 
-    private mutating func place(_ h: UInt64, _ g: UInt32) {
-        let mask = hashes.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while hashes[i] != 0 { i = (i + 1) & mask }
-        hashes[i] = h
-        groups[i] = g
+    /// Stores a slot (never 0: groups are stored plus one).
+    private mutating func place(_ slot: UInt64) {
+        let mask = slots.count - 1
+        var i = Int(UInt32(truncatingIfNeeded: slot)) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = slot
     }
 
     private mutating func grow() {
-        let (oldHashes, oldGroups) = (hashes, groups)
-        hashes = [UInt64](repeating: 0, count: oldHashes.count * 2)
-        groups = [UInt32](repeating: 0, count: oldHashes.count * 2)
-        for (h, g) in zip(oldHashes, oldGroups) where h != 0 { place(h, g) }
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
+        for slot in old where slot != 0 { place(slot) }
     }
-
-    /// Never 0, which marks an empty slot.
-    private static func mark(_ hash: Int) -> UInt64 { UInt64(bitPattern: Int64(hash)) | 1 << 63 }
 }
 
 /// The kept documents, each slot cleared by the one thread that assembles its group.

@@ -39,6 +39,35 @@ struct JobLedgerTests {
         #expect(a.duplicates == 800 && b.duplicates == 800)
     }
 
+    @Test("the key table: equal hashes of different keys all reach the caller's check, also after it grows")
+    func keyTable() {
+        var table = KeyTable()
+        // 5,000 groups whose keys share one hash, and 5,000 with hashes of their own.
+        for g in 0..<5000 { table.insert(hash: 42, group: g) }
+        for g in 5000..<10_000 { table.insert(hash: g << 20 | 7, group: g) }
+        var seen: [Int] = []
+        table.probe(hash: 42) { g in
+            seen.append(g)
+            return false
+        }
+        #expect(seen.sorted() == Array(0..<5000))
+        // Only the low 32 bits are kept: 5903 << 20 and 9999 << 20 share them, and the
+        // caller's check tells the groups apart.
+        var candidates: [Int] = []
+        table.probe(hash: 9999 << 20 | 7) { g in
+            candidates.append(g)
+            return g == 9999
+        }
+        #expect(candidates.last == 9999)
+        #expect(candidates.allSatisfy { ($0 - 9999) % 4096 == 0 })
+        var none = 0
+        table.probe(hash: 43) { _ in
+            none += 1
+            return false
+        }
+        #expect(none == 0)
+    }
+
     @Test("a job's ID: from its session log URL, or from an envelope when the URL names none or another")
     func recordJobId() throws {
         func record(_ jobId: String?, _ url: String?) -> JobRecord {

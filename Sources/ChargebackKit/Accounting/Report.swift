@@ -74,7 +74,7 @@ public struct Report: Sendable {
         }
         budgetUse = use
         var t = Tally()
-        for item in items { t.add(item) }
+        for index in items.indices { t.add(items[index]) }
         totals = t
         rejects = (read.rejects + ledger.rejects).sorted { $0.source < $1.source }
         reconciliation = Reconciliation(

@@ -138,7 +138,8 @@ public struct Summary: Sendable {
         var groups: [[GroupValue]: (tally: Tally, task: TaskKey, first: Int)] = [:]
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
         var key: [GroupValue] = []
-        for (index, item) in items.enumerated() {
+        // Each line item is passed in place (borrowed) rather than copied out of the array.
+        func add(_ item: LineItem, at index: Int) {
             key.removeAll(keepingCapacity: true)
             for d in dimensions {
                 switch d {
@@ -156,6 +157,7 @@ public struct Summary: Sendable {
             }
             groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId), index)].tally.add(item)
         }
+        for index in items.indices { add(items[index], at: index) }
         let plan = dimensions.contains(.costCenter) ? budgets : nil
         hasBudgets = plan != nil
         rows = groups.map { key, group in

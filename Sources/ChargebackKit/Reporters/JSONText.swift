@@ -49,8 +49,9 @@ public indirect enum JSONText: Sendable {
     }
 
     private func write(into out: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closePad = String(repeating: "  ", count: indent)
+        // Only containers indent; scalars build no padding.
+        var pad: String { String(repeating: "  ", count: indent + 1) }
+        var closePad: String { String(repeating: "  ", count: indent) }
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -59,6 +60,7 @@ public indirect enum JSONText: Sendable {
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             out += "[\n"
+            let pad = pad
             for (i, item) in items.enumerated() {
                 out += pad
                 item.write(into: &out, indent: indent + 1)
@@ -68,6 +70,7 @@ public indirect enum JSONText: Sendable {
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{\n"
+            let pad = pad
             for (i, (k, v)) in members.enumerated() {
                 out += pad
                 Self.quote(k, into: &out)

@@ -152,6 +152,14 @@ struct DocumentDecoderTests {
         #expect(jobId(fromSessionLogUrl: "logservice/api/v1//jobs/6pqqt9KTgi3l9jyVnAajei/logs") == "6pqqt9KTgi3l9jyVnAajei")
         #expect(jobId(fromSessionLogUrl: "https://h/logservice/api/v1/jobs/ABC/logs?x=1") == "ABC")
         #expect(jobId(fromSessionLogUrl: "logservice/api/v1/jobs/ABC") == nil)
+        // The edges of the byte-level fast path.
+        #expect(jobId(fromSessionLogUrl: "jobs/ABC/logs") == "ABC")
+        #expect(jobId(fromSessionLogUrl: "/jobs/ABC/logs") == "ABC")
+        #expect(jobId(fromSessionLogUrl: "x/jobs//logs") == nil)
+        #expect(jobId(fromSessionLogUrl: "x/jobz/ABC/logs") == nil)
+        #expect(jobId(fromSessionLogUrl: "/logs") == nil)
+        #expect(jobId(fromSessionLogUrl: "a/jobs/Jos\u{00E9}/logs") == "Jos\u{00E9}")
+        #expect(jobId(fromSessionLogUrl: "a/jobs/ABC/logs/") == "ABC")
     }
 }
 

@@ -203,18 +203,21 @@ public final class JobDocument: Sendable {
 
 /// Extracts the job ID from a session log URL ending in `…/jobs/<job ID>/logs`.
 public func jobId(fromSessionLogUrl url: String) -> String? {
-    // Fast path for the usual `…/jobs/<id>/logs` with nothing after it.
-    let u = url.utf8
-    if u.last == UInt8(ascii: "s"), url.hasSuffix("/logs") {
-        let body = url.utf8.dropLast(5)
-        if let slash = body.lastIndex(of: UInt8(ascii: "/")) {
-            let id = body[body.index(after: slash)...]
-            let before = body[..<slash]
-            if !id.isEmpty, before.count >= 5, before.suffix(5).elementsEqual("/jobs".utf8) || before.elementsEqual("jobs".utf8) {
-                return String(Substring(id))
-            }
-        }
+    // Fast path for the usual `…/jobs/<id>/logs` with nothing after it, on the bytes.
+    let fast: String?? = url.utf8.withContiguousStorageIfAvailable { u -> String? in
+        let n = u.count
+        guard n > 5, u[n - 5] == UInt8(ascii: "/"), u[n - 4] == UInt8(ascii: "l"), u[n - 3] == UInt8(ascii: "o"), u[n - 2] == UInt8(ascii: "g"),
+            u[n - 1] == UInt8(ascii: "s")
+        else { return nil }
+        var slash = n - 6
+        while slash >= 0, u[slash] != UInt8(ascii: "/") { slash -= 1 }
+        // `<id>` is u[slash + 1 ..< n - 5]; before it must come `…/jobs` (at least 5 bytes).
+        guard slash >= 5, slash + 1 < n - 5, u[slash - 5] == UInt8(ascii: "/"), u[slash - 4] == UInt8(ascii: "j"), u[slash - 3] == UInt8(ascii: "o"),
+            u[slash - 2] == UInt8(ascii: "b"), u[slash - 1] == UInt8(ascii: "s")
+        else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: u[(slash + 1)..<(n - 5)]), as: UTF8.self)
     }
+    if let fast, let id = fast { return id }
     var parts = url.split(separator: "/", omittingEmptySubsequences: true)
     if let last = parts.last, let q = last.firstIndex(where: { $0 == "?" || $0 == "#" }) {
         parts[parts.count - 1] = last[..<q]

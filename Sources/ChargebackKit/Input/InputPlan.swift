@@ -90,29 +90,36 @@ public struct InputPlan: Sendable {
         }
     }
 
-    /// Walks directory `dir`, whose canonical path is `real`, with one `lstat` per entry.
+    /// Walks directory `dir`, whose canonical path is `real`. The directory listing gives each
+    /// entry's type, so a regular file or a directory costs no `lstat` of its own.
     private static func walk(_ dir: String, real: String, display: String, into found: inout [PlannedFile], skipped: inout [String], visited: inout Set<String>)
     {
         guard visited.insert(real).inserted else { return }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: dir)
-        } catch {
+        let entries: [(name: String, type: UInt8)]
+        switch list(dir) {
+        case .success(let list): entries = list
+        case .failure(let error):
             found.append(
                 PlannedFile(
-                    path: display, filePath: dir, layout: .json, gzip: false, realPath: real, unreadable: "cannot list directory: \(error.localizedDescription)"
-                ))
+                    path: display, filePath: dir, layout: .json, gzip: false, realPath: real,
+                    unreadable: "cannot list directory: \(String(cString: strerror(error.code)))"))
             return
         }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let realPrefix = real.hasSuffix("/") ? real : real + "/"
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for (name, type) in entries.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
             let path = prefix + name
             let shown = display == "/" ? "/" + name : display + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0 else {
-                skipped.append(shown)
-                continue
+            switch Int32(type) {
+            case Int32(DT_REG): info.st_mode = S_IFREG
+            case Int32(DT_DIR): info.st_mode = S_IFDIR
+            default:
+                // Links, other kinds, and file systems that do not tell.
+                guard lstat(path, &info) == 0 else {
+                    skipped.append(shown)
+                    continue
+                }
             }
             var canonical = realPrefix + name
             if (info.st_mode & S_IFMT) == S_IFLNK {
@@ -137,5 +144,31 @@ public struct InputPlan: Sendable {
                 skipped.append(shown)
             }
         }
+    }
+
+    /// The entries of directory `path` with their `d_type`, or the `errno` that stopped the
+    /// listing.
+    private static func list(_ path: String) -> Result<[(name: String, type: UInt8)], Errno> {
+        guard let dir = opendir(path) else { return .failure(Errno(errno)) }
+        defer { closedir(dir) }
+        var entries: [(name: String, type: UInt8)] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { return .failure(Errno(errno)) }
+                return .success(entries)
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            entries.append((name, entry.pointee.d_type))
+        }
+    }
+
+    /// An `errno` value as an error.
+    struct Errno: Error {
+        let code: Int32
+        init(_ code: Int32) { self.code = code }
     }
 }

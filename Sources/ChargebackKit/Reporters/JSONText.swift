@@ -12,102 +12,102 @@ public indirect enum JSONText: Sendable {
 
     /// On one line, without spaces (non-ASCII characters escaped as `\\u`, so the text is ASCII).
     public var compact: String {
-        var out = ""
+        var out: [UInt8] = []
         writeCompact(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func writeCompact(into out: inout String) {
+    private func writeCompact(into out: inout [UInt8]) {
         switch self {
         case .null, .bool, .int: write(into: &out, indent: 0)
         case .string(let s): Self.quote(s, into: &out, asciiOnly: true)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 item.writeCompact(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 Self.quote(k, into: &out, asciiOnly: true)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.writeCompact(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// Pretty-printed with two-space indentation and a final newline.
-    public var rendered: String {
-        var out = ""
+    public var rendered: String { String(decoding: renderedBytes, as: UTF8.self) }
+
+    /// `rendered` as UTF-8, built as bytes (a manifest lists every input file).
+    public var renderedBytes: [UInt8] {
+        var out: [UInt8] = []
         write(into: &out, indent: 0)
-        out += "\n"
+        out.append(0x0A)
         return out
     }
 
-    private func write(into out: inout String, indent: Int) {
-        // Only containers indent; scalars build no padding.
-        var pad: String { String(repeating: "  ", count: indent + 1) }
-        var closePad: String { String(repeating: "  ", count: indent) }
+    private func write(into out: inout [UInt8], indent: Int) {
+        func pad(_ n: Int) { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * n)) }
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "[\n"
-            let pad = pad
+            if items.isEmpty { out += "[]".utf8; return }
+            out += "[\n".utf8
             for (i, item) in items.enumerated() {
-                out += pad
+                pad(indent + 1)
                 item.write(into: &out, indent: indent + 1)
-                out += i == items.count - 1 ? "\n" : ",\n"
+                out += (i == items.count - 1 ? "\n" : ",\n").utf8
             }
-            out += closePad + "]"
+            pad(indent)
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{\n"
-            let pad = pad
+            if members.isEmpty { out += "{}".utf8; return }
+            out += "{\n".utf8
             for (i, (k, v)) in members.enumerated() {
-                out += pad
+                pad(indent + 1)
                 Self.quote(k, into: &out)
-                out += ": "
+                out += ": ".utf8
                 v.write(into: &out, indent: indent + 1)
-                out += i == members.count - 1 ? "\n" : ",\n"
+                out += (i == members.count - 1 ? "\n" : ",\n").utf8
             }
-            out += closePad + "}"
+            pad(indent)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func quote(_ s: String, into out: inout String, asciiOnly: Bool = false) {
-        out += "\""
+    private static func quote(_ s: String, into out: inout [UInt8], asciiOnly: Bool = false) {
+        out.append(UInt8(ascii: "\""))
         // The usual text needs no escape and is copied whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) }) {
-            out += s
-            out += "\""
+            out += s.utf8
+            out.append(UInt8(ascii: "\""))
             return
+        }
+        func hex4(_ v: UInt32) {
+            let hex = String(v, radix: 16)
+            out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
         }
         for u in s.unicodeScalars {
             switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case "\"": out += "\\\"".utf8
+            case "\\": out += "\\\\".utf8
+            case "\n": out += "\\n".utf8
+            case "\r": out += "\\r".utf8
+            case "\t": out += "\\t".utf8
+            case _ where u.value < 0x20: hex4(u.value)
             case _ where asciiOnly && u.value > 0x7E:
-                for unit in String(u).utf16 {
-                    let hex = String(unit, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            default: out.unicodeScalars.append(u)
+                for unit in String(u).utf16 { hex4(UInt32(unit)) }
+            default: out += String(u).utf8
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

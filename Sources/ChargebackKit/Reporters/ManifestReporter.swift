@@ -50,6 +50,6 @@ public struct ManifestReporter: Reporter {
             ("rejects_by_reason", .object(report.rejectCounts.map { ($0.reason, .int($0.count)) })),
             ("skipped", .array(report.skippedFiles.map { .string($0) })),
         ])
-        return Array(doc.rendered.utf8)
+        return doc.renderedBytes
     }
 }

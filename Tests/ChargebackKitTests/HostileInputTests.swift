@@ -178,7 +178,10 @@ struct HostileInputTests {
         case .success(let doc): #expect(doc.content.consumedCU.map(ExactDecimal.plain) == expected)
         case .failure(let reject):
             #expect(reject.reason.code == expected)
-            #expect(reject.detail == "consumedServerlessComputeUnits must be a number, got \(cu)")
+            #expect(
+                reject.detail
+                    == "consumedServerlessComputeUnits is a number beyond what is kept exactly (at most 38 significant digits, exponents within ±127), got \(cu)"
+            )
         }
     }
 

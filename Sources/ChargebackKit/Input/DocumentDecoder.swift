@@ -87,17 +87,13 @@ public struct DocumentDecoder: Sendable {
                     integers[f.name] = i
                     continue
                 }
-                guard let d = numeric(f.value) else {
-                    return reject(.badType(field: f.name), "\(f.name) must be a number, got \(describe(f.value))")
-                }
+                guard let d = numeric(f.value) else { return reject(.badType(field: f.name), notANumber(f.name, f.value)) }
                 guard let i = ExactDecimal.int64(d) else {
                     return reject(.badType(field: f.name), "\(f.name) must be a whole number, got \(describe(f.value))")
                 }
                 integers[f.name] = i
             case .decimal:
-                guard let d = numeric(f.value) else {
-                    return reject(.badType(field: f.name), "\(f.name) must be a number, got \(describe(f.value))")
-                }
+                guard let d = numeric(f.value) else { return reject(.badType(field: f.name), notANumber(f.name, f.value)) }
                 decimals[f.name] = d
             }
         }
@@ -173,6 +169,18 @@ public struct DocumentDecoder: Sendable {
         case .number(let s), .string(let s): ExactDecimal.parse(s)
         default: nil
         }
+    }
+
+    /// Why `v` is not a usable number: not one at all, or one beyond what is held exactly.
+    private func notANumber(_ name: String, _ v: JSONValue) -> String {
+        let isNumber: Bool
+        switch v {
+        case .number: isNumber = true
+        case .string(let s): isNumber = ExactDecimal.isNumber(s)
+        default: isNumber = false
+        }
+        guard isNumber else { return "\(name) must be a number, got \(describe(v))" }
+        return "\(name) is a number beyond what is kept exactly (at most 38 significant digits, exponents within ±127), got \(describe(v))"
     }
 
     private func describe(_ v: JSONValue) -> String {

@@ -13,32 +13,43 @@ public enum ExactDecimal {
     /// `parse` over UTF-8 bytes, so the reader can turn document text into a decimal
     /// without making a string first.
     static func parse(bytes text: UnsafeBufferPointer<UInt8>) -> Decimal? {
+        guard isNumber(text) else { return nil }
+        // Decimal holds 38 significant digits and would round a longer number silently.
+        guard significantDigits(text) <= 38 else { return nil }
+        if let fast = fastParse(text) { return fast }
+        return Decimal(string: String(decoding: text, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
+    }
+
+    /// Whether `text` is written as a decimal number (`parse` may still refuse it as beyond
+    /// what `Decimal` holds exactly).
+    public static func isNumber(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isNumber($0) }
+    }
+
+    private static func isNumber(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var sawDigit = false
         var state = 0  // 0 sign, 1 int, 2 frac, 3 exp sign, 4 exp digits
         var expDigits = false
         for (k, c) in text.enumerated() {
             switch c {
             case UInt8(ascii: "-"), UInt8(ascii: "+"):
-                if state == 0 && k == 0 { state = 1 } else if state == 3 { state = 4 } else { return nil }
+                if state == 0 && k == 0 { state = 1 } else if state == 3 { state = 4 } else { return false }
             case 0x30...0x39:
                 if state == 0 { state = 1 }
                 if state == 3 { state = 4 }
                 if state == 4 { expDigits = true } else { sawDigit = true }
             case UInt8(ascii: "."):
-                guard state <= 1 else { return nil }
+                guard state <= 1 else { return false }
                 state = 2
             case UInt8(ascii: "e"), UInt8(ascii: "E"):
-                guard sawDigit, state <= 2 else { return nil }
+                guard sawDigit, state <= 2 else { return false }
                 state = 3
             default:
-                return nil
+                return false
             }
         }
-        guard sawDigit, state < 3 || expDigits else { return nil }
-        // Decimal holds 38 significant digits and would round a longer number silently.
-        guard significantDigits(text) <= 38 else { return nil }
-        if let fast = fastParse(text) { return fast }
-        return Decimal(string: String(decoding: text, as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
+        return sawDigit && (state < 3 || expDigits)
     }
 
     /// Digits from the first to the last non-zero one of the mantissa (`0.0120` has 2).

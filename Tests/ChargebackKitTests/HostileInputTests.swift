@@ -188,6 +188,10 @@ struct HostileInputTests {
     @Test("1e400 as a task ID, an assigned CU or a rate: a reject or a configuration error naming the field")
     func hugeNumbersElsewhere() throws {
         #expect(decodeOne(hostileJob(1, ["codeTaskId": Raw("1e400")])).failure?.reason.code == "bad_type:codeTaskId")
+        #expect(
+            decodeOne(hostileJob(1, ["codeTaskId": "1e400"])).failure?.detail
+                == "codeTaskId is a number beyond what is kept exactly (at most 38 significant digits, exponents within ±127), got \"1e400\"")
+        #expect(decodeOne(hostileJob(1, ["codeTaskId": "twelve"])).failure?.detail == "codeTaskId must be a number, got \"twelve\"")
         #expect(decodeOne(hostileJob(1, ["codeTaskId": Raw("1e18")])).failure?.reason.code == nil)
         #expect(decodeOne(hostileJob(1, ["codeTaskId": Raw("1e19")])).failure?.reason.code == "bad_type:codeTaskId")
         #expect(decodeOne(hostileJob(1, ["assignedServerlessComputeUnits": Raw("1E+400")])).failure?.reason.code == "bad_type:assignedServerlessComputeUnits")

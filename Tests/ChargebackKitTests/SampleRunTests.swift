@@ -135,6 +135,22 @@ struct SampleRunTests {
         }
         #expect(mixed > 0, "no kill landed while the reports were being written; the test proved nothing")
     }
+
+    @Test("a later run removes the temporary files of a killed run, and leaves a live run's alone")
+    func abandonedTemporaries() throws {
+        let out = try TempDir()
+        // A process that has exited stands for the killed run.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = ".summary.csv.tmp-\(gone.processIdentifier)-1a2b", live = ".summary.csv.tmp-\(getpid())-3c4d"
+        let other = ".notes.txt.tmp-\(gone.processIdentifier)-5e6f"
+        for name in [dead, live, other] { try out.write(name, "partial") }
+        _ = try runSamples(into: out.url)
+        let left = try FileManager.default.contentsOfDirectory(atPath: out.url.path).filter { $0.hasPrefix(".") }.sorted()
+        #expect(left == [other, live].sorted())
+    }
 }
 
 /// The `chargeback` executable built next to the test bundle.

@@ -35,7 +35,9 @@ public enum AtomicFile {
     /// is left as it was.
     public static func write(to url: URL, _ body: (Int32) throws(OutputError) -> Void) throws(OutputError) {
         let dir = url.deletingLastPathComponent().path
-        let temp = dir + "/." + url.lastPathComponent + ".tmp-" + String(getpid()) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let stem = "." + url.lastPathComponent + ".tmp-"
+        removeAbandoned(stem, in: dir)
+        let temp = dir + "/" + stem + String(getpid()) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: url.path, reason: String(cString: strerror(errno))) }
         var ok = false
@@ -61,6 +63,16 @@ public enum AtomicFile {
         if dfd >= 0 {
             fsync(dfd)
             close(dfd)
+        }
+    }
+
+    /// Removes temporary files `<stem><pid>-…` in `dir` left by a run that was killed (its
+    /// process is gone). A live run's files, another process's included, are left alone.
+    static func removeAbandoned(_ stem: String, in dir: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names where name.hasPrefix(stem) {
+            guard let pid = pid_t(name.dropFirst(stem.count).prefix { $0 != "-" }), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(dir + "/" + name) }
         }
     }
 

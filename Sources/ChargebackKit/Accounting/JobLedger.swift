@@ -77,7 +77,7 @@ public struct JobLedger: Sendable {
                 startEstimated: estimated,
                 endTime: end,
                 errorMessage: first { $0.content.errorMessage },
-                sessionLogUrl: first { $0.content.sessionLogUrl },
+                sessionLink: first { $0.content.sessionLink },
                 assignedCU: first { $0.content.assignedCU },
                 consumedCU: first { $0.content.consumedCU },
                 source: winner.source))

@@ -56,7 +56,7 @@ struct FastDocumentDecoder {
             let runtimeEnvId = string(.runtimeEnvId, bytes), let agentGroupId = string(.agentGroupId, bytes),
             let assetName = string(.assetName, bytes), let codeTaskName = string(.codeTaskName, bytes),
             let instanceName = string(.instanceName, bytes), let errorMessage = string(.errorMessage, bytes),
-            let firstErrorMessage = string(.firstErrorMessage, bytes), let sessionLogUrl = string(.sessionLogUrl, bytes),
+            let firstErrorMessage = string(.firstErrorMessage, bytes), let sessionLink = link(bytes),
             let agentJobLogUrl = string(.agentJobLogUrl, bytes), let advancedLogLocation = string(.advancedLogLocation, bytes),
             let advancedLogDownloadUrl = string(.advancedLogDownloadUrl, bytes)
         else { return nil }
@@ -77,7 +77,7 @@ struct FastDocumentDecoder {
         c.runId = runId
         c.instanceName = instanceName
         c.errorMessage = errorMessage ?? firstErrorMessage
-        c.sessionLogUrl = sessionLogUrl
+        c.sessionLink = sessionLink
         c.agentJobLogUrl = agentJobLogUrl
         c.advancedLogLocation = advancedLogLocation
         c.advancedLogDownloadUrl = advancedLogDownloadUrl
@@ -216,6 +216,17 @@ struct FastDocumentDecoder {
         case .number, .literal:
             return nil
         }
+    }
+
+    /// The session log URL: `.some(nil)` when absent, null or empty, nil when it is not a
+    /// string. Its usual form costs no string of its own.
+    private mutating func link(_ bytes: UnsafeBufferPointer<UInt8>) -> SessionLogLink?? {
+        let slot = slots[Field.sessionLogUrl.rawValue]
+        guard slot.kind == .string else { return string(.sessionLogUrl, bytes).map { $0.map(SessionLogLink.init) } }
+        let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+        if body.isEmpty { return .some(nil) }
+        if interner != nil { return .some(SessionLogLink(bytes: body, interner: &interner!)) }
+        return .some(SessionLogLink(String(decoding: body, as: UTF8.self)))
     }
 
     /// A timestamp field: `.some(nil)` when absent or null, nil when it is not a valid

@@ -20,7 +20,8 @@ public struct DocumentContent: Sendable, Hashable {
     public var codeTaskName: String?
     public var instanceName: String?
     public var errorMessage: String?
-    public var sessionLogUrl: String?
+    /// The session log URL, held as a shared prefix and an inline job ID when usual.
+    var sessionLink: SessionLogLink?
     private var logs: LogLocations?
     public var assignedCU: Decimal?
     public var consumedCU: Decimal?
@@ -53,6 +54,10 @@ public struct DocumentContent: Sendable, Hashable {
             run = newValue ?? 0
             present = newValue == nil ? present & ~2 : present | 2
         }
+    }
+    public var sessionLogUrl: String? {
+        get { sessionLink?.url }
+        set { sessionLink = newValue.map(SessionLogLink.init) }
     }
     public var agentJobLogUrl: String? {
         get { logs?.agentJobLogUrl }
@@ -164,7 +169,7 @@ public final class JobDocument: Sendable {
     }
 
     /// From `sessionLogUrl`, else the envelope's `jobId` (derived, not stored: memory).
-    public var jobId: String? { content.sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:)) ?? envelopeJobId }
+    public var jobId: String? { content.sessionLink?.jobId ?? envelopeJobId }
 
     /// The document's JSON text (read back from its file when it was streamed).
     public var text: String { textRef.string }

@@ -18,7 +18,7 @@ public final class JobRecord: Sendable {
     public let startEstimated: Bool
     public let endTime: Instant?
     public let errorMessage: String?
-    public let sessionLogUrl: String?
+    private let sessionLink: SessionLogLink?
     public let assignedCU: Decimal?
     /// nil for a Secure Agent (non-serverless) job.
     public let consumedCU: Decimal?
@@ -26,7 +26,7 @@ public final class JobRecord: Sendable {
     public let source: SourceLocation
 
     /// Creates a job record.
-    public init(
+    public convenience init(
         jobId: String?,
         orgId: String,
         user: String,
@@ -45,7 +45,34 @@ public final class JobRecord: Sendable {
         consumedCU: Decimal?,
         source: SourceLocation
     ) {
-        self.explicitJobId = jobId == sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:)) ? .none : .some(jobId)
+        self.init(
+            jobId: jobId, orgId: orgId, user: user, runtimeEnvId: runtimeEnvId, codeTaskId: codeTaskId, codeTaskName: codeTaskName,
+            instanceName: instanceName, runId: runId, state: state, startTime: startTime, startEstimated: startEstimated, endTime: endTime,
+            errorMessage: errorMessage, sessionLink: sessionLogUrl.map(SessionLogLink.init), assignedCU: assignedCU, consumedCU: consumedCU,
+            source: source)
+    }
+
+    /// Creates a job record with the session log URL as its documents hold it.
+    init(
+        jobId: String?,
+        orgId: String,
+        user: String,
+        runtimeEnvId: String,
+        codeTaskId: Int64?,
+        codeTaskName: String?,
+        instanceName: String?,
+        runId: Int64?,
+        state: JobState,
+        startTime: Instant,
+        startEstimated: Bool,
+        endTime: Instant?,
+        errorMessage: String?,
+        sessionLink: SessionLogLink?,
+        assignedCU: Decimal?,
+        consumedCU: Decimal?,
+        source: SourceLocation
+    ) {
+        self.explicitJobId = jobId == sessionLink?.jobId ? .none : .some(jobId)
         self.orgId = orgId
         self.user = user
         self.runtimeEnvId = runtimeEnvId
@@ -58,7 +85,7 @@ public final class JobRecord: Sendable {
         self.startEstimated = startEstimated
         self.endTime = endTime
         self.errorMessage = errorMessage
-        self.sessionLogUrl = sessionLogUrl
+        self.sessionLink = sessionLink
         self.assignedCU = assignedCU
         self.consumedCU = consumedCU
         self.source = source
@@ -67,8 +94,11 @@ public final class JobRecord: Sendable {
     /// The 22-character job ID, when known.
     public var jobId: String? {
         if let explicit = explicitJobId { return explicit }
-        return sessionLogUrl.flatMap(ChargebackKit.jobId(fromSessionLogUrl:))
+        return sessionLink?.jobId
     }
+
+    /// The session log URL, as written.
+    public var sessionLogUrl: String? { sessionLink?.url }
 
     /// `end − start` in milliseconds, for terminal jobs with both times (not estimated).
     public var durationMilliseconds: Int64? {

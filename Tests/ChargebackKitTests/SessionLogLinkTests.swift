@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+@testable import ChargebackKit
+
+@Suite("Session log URLs as documents and jobs hold them")
+struct SessionLogLinkTests {
+    static let urls = [
+        "logservice/api/v1/jobs/8zcuMdImeshidZ4XVExs20/logs",
+        "logservice/api/v1//jobs/6pqqt9KTgi3l9jyVnAajei/logs",
+        "https://h/logservice/api/v1/jobs/ABC/logs?x=1",
+        "a/jobs/" + String(repeating: "X", count: 23) + "/logs",
+        "a/jobs/" + String(repeating: "Y", count: 24) + "/logs",
+        "a/jobs/Jos\u{00E9}/logs",
+        "jobs/ABC/logs", "/jobs/ABC/logs", "x/jobs//logs", "x/jobz/ABC/logs", "/logs", "", "no job here", "a/jobs/ABC/logs/",
+    ]
+
+    @Test("every URL reads back exactly, with the job ID jobId(fromSessionLogUrl:) gives, from a string or from bytes")
+    func roundTrip() {
+        var interner = ByteInterner()
+        for url in Self.urls {
+            let link = SessionLogLink(url)
+            #expect(link.url == url)
+            #expect(link.jobId == jobId(fromSessionLogUrl: url), "\(url)")
+            var copy = url
+            let fromBytes = copy.withUTF8 { SessionLogLink(bytes: $0, interner: &interner) }
+            #expect(fromBytes == link, "\(url)")
+            #expect(fromBytes.hashValue == link.hashValue, "\(url)")
+        }
+        // The usual ones keep only a shared prefix and an inline ID.
+        let usual = Self.urls.filter { if case .usual = SessionLogLink($0) { true } else { false } }
+        #expect(usual == [Self.urls[0], Self.urls[1], Self.urls[3], Self.urls[5], "/jobs/ABC/logs"])
+    }
+
+    @Test("different URLs are different links; the same URL is the same link however it was read")
+    func equality() {
+        let links = Self.urls.map(SessionLogLink.init)
+        for (i, a) in links.enumerated() {
+            for (j, b) in links.enumerated() { #expect((a == b) == (i == j), "\(Self.urls[i]) vs \(Self.urls[j])") }
+        }
+        var content = DocumentContent(state: .succeeded)
+        content.sessionLogUrl = Self.urls[0]
+        #expect(content.sessionLogUrl == Self.urls[0])
+        content.sessionLogUrl = nil
+        #expect(content.sessionLogUrl == nil && content == DocumentContent(state: .succeeded))
+    }
+}

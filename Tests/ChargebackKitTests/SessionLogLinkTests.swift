@@ -44,4 +44,31 @@ struct SessionLogLinkTests {
         content.sessionLogUrl = nil
         #expect(content.sessionLogUrl == nil && content == DocumentContent(state: .succeeded))
     }
+
+    @Test("an instance name kept as the usual <task>-<run> mark reads back the same, in any order of setting, and survives later changes")
+    func usualInstanceName() {
+        var a = DocumentContent(state: .succeeded)
+        a.codeTaskName = "Demo"
+        a.runId = 2
+        a.instanceName = "Demo-2"
+        var b = DocumentContent(state: .succeeded)
+        b.instanceName = "Demo-2"
+        b.runId = 2
+        b.codeTaskName = "Demo"
+        #expect(a == b && a.hashValue == b.hashValue)
+        #expect(a.instanceName == "Demo-2" && b.instanceName == "Demo-2")
+        // A later change of the task or the run does not change the instance name.
+        a.runId = 3
+        #expect(a.instanceName == "Demo-2")
+        a.codeTaskName = nil
+        #expect(a.instanceName == "Demo-2")
+        a.codeTaskName = "Demo"
+        a.runId = 2
+        #expect(a == b)
+        var c = b
+        c.instanceName = "Demo-02"
+        #expect(c != b && c.instanceName == "Demo-02")
+        c.instanceName = nil
+        #expect(c.instanceName == nil)
+    }
 }

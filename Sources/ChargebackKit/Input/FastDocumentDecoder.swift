@@ -55,7 +55,7 @@ struct FastDocumentDecoder {
             let orgId = string(.orgId, bytes), let startedBy = string(.startedBy, bytes),
             let runtimeEnvId = string(.runtimeEnvId, bytes), let agentGroupId = string(.agentGroupId, bytes),
             let assetName = string(.assetName, bytes), let codeTaskName = string(.codeTaskName, bytes),
-            let instanceName = string(.instanceName, bytes), let errorMessage = string(.errorMessage, bytes),
+            let errorMessage = string(.errorMessage, bytes),
             let firstErrorMessage = string(.firstErrorMessage, bytes), let sessionLink = link(bytes),
             let agentJobLogUrl = string(.agentJobLogUrl, bytes), let advancedLogLocation = string(.advancedLogLocation, bytes),
             let advancedLogDownloadUrl = string(.advancedLogDownloadUrl, bytes)
@@ -75,7 +75,7 @@ struct FastDocumentDecoder {
         c.codeTaskId = codeTaskId
         c.codeTaskName = assetName ?? codeTaskName
         c.runId = runId
-        c.instanceName = instanceName
+        guard setInstanceName(&c, bytes) else { return nil }
         c.errorMessage = errorMessage ?? firstErrorMessage
         c.sessionLink = sessionLink
         c.agentJobLogUrl = agentJobLogUrl
@@ -216,6 +216,29 @@ struct FastDocumentDecoder {
         case .number, .literal:
             return nil
         }
+    }
+
+    /// Sets the instance name, as a mark when it is the usual `<codeTaskName>-<runId>`
+    /// (checked on the bytes, so the usual one costs no string); false when it is not a string.
+    private mutating func setInstanceName(_ c: inout DocumentContent, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let slot = slots[Field.instanceName.rawValue]
+        if slot.kind == .string, var task = c.codeTaskName, let run = c.runId {
+            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+            var runText = String(run)
+            let usual = task.withUTF8 { t in
+                runText.withUTF8 { r in
+                    body.count == t.count + 1 + r.count && body.starts(with: t) && body[t.count] == UInt8(ascii: "-")
+                        && body.dropFirst(t.count + 1).elementsEqual(r)
+                }
+            }
+            if usual {
+                c.setUsualInstanceName()
+                return true
+            }
+        }
+        guard let name = string(.instanceName, bytes) else { return false }
+        c.instanceName = name
+        return true
     }
 
     /// The session log URL: `.some(nil)` when absent, null or empty, nil when it is not a

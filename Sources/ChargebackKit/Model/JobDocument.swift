@@ -17,8 +17,9 @@ public struct DocumentContent: Sendable, Hashable {
     public var orgId: String?
     public var startedBy: String?
     public var runtimeEnvId: String?
-    public var codeTaskName: String?
-    public var instanceName: String?
+    private var taskName: String?
+    /// The instance name when it is not the usual `<codeTaskName>-<runId>` (bit 4 of `present`).
+    private var instance: String?
     public var errorMessage: String?
     /// The session log URL, held as a shared prefix and an inline job ID when usual.
     var sessionLink: SessionLogLink?
@@ -51,9 +52,47 @@ public struct DocumentContent: Sendable, Hashable {
     public var runId: Int64? {
         get { present & 2 != 0 ? run : nil }
         set {
+            let name = instanceName
             run = newValue ?? 0
             present = newValue == nil ? present & ~2 : present | 2
+            setInstanceName(name)
         }
+    }
+    public var codeTaskName: String? {
+        get { taskName }
+        set {
+            let name = instanceName
+            taskName = newValue
+            setInstanceName(name)
+        }
+    }
+    public var instanceName: String? {
+        get { present & 4 != 0 ? Self.usualInstanceName(taskName, runId) : instance }
+        set { setInstanceName(newValue) }
+    }
+
+    /// `<task name>-<run ID>`, the vendor's usual instance name.
+    static func usualInstanceName(_ task: String?, _ run: Int64?) -> String? {
+        guard let task, let run else { return nil }
+        return task + "-" + String(run)
+    }
+
+    /// Stores `name`, as a mark when it is the usual one: one form for one value, so that
+    /// equal contents compare equal.
+    private mutating func setInstanceName(_ name: String?) {
+        if let name, name == Self.usualInstanceName(taskName, runId) {
+            instance = nil
+            present |= 4
+        } else {
+            instance = name
+            present &= ~4
+        }
+    }
+
+    /// Marks the instance name as the usual `<codeTaskName>-<runId>` (the caller checked it).
+    mutating func setUsualInstanceName() {
+        instance = nil
+        present |= 4
     }
     public var sessionLogUrl: String? {
         get { sessionLink?.url }

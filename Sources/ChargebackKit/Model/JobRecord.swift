@@ -10,7 +10,8 @@ public final class JobRecord: Sendable {
     public let runtimeEnvId: String
     public let codeTaskId: Int64?
     public let codeTaskName: String?
-    public let instanceName: String?
+    /// The instance name when it is not the usual `<codeTaskName>-<runId>` (nil: build it).
+    private let explicitInstanceName: String??
     public let runId: Int64?
     public let state: JobState
     public let startTime: Instant
@@ -78,7 +79,8 @@ public final class JobRecord: Sendable {
         self.runtimeEnvId = runtimeEnvId
         self.codeTaskId = codeTaskId
         self.codeTaskName = codeTaskName
-        self.instanceName = instanceName
+        self.explicitInstanceName =
+            instanceName != nil && instanceName == DocumentContent.usualInstanceName(codeTaskName, runId) ? .none : .some(instanceName)
         self.runId = runId
         self.state = state
         self.startTime = startTime
@@ -95,6 +97,11 @@ public final class JobRecord: Sendable {
     public var jobId: String? {
         if let explicit = explicitJobId { return explicit }
         return sessionLink?.jobId
+    }
+
+    public var instanceName: String? {
+        if let explicit = explicitInstanceName { return explicit }
+        return DocumentContent.usualInstanceName(codeTaskName, runId)
     }
 
     /// The session log URL, as written.

@@ -8,7 +8,7 @@ struct AccountantTests {
     /// Jobs with many equal start times and keys (absent ones too), around the 2026 DST
     /// changes of New York, so that ties, reading order and day boundaries all matter.
     static func jobs(count: Int) -> [JobRecord] {
-        var rng = OutputFormattingTests.SplitMix(state: 11)
+        var rng = seededRNG(11, 0)
         let base = t("2026-10-31T20:00:00Z")
         var jobs: [JobRecord] = []
         for i in 0..<count {

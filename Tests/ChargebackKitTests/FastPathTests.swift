@@ -121,7 +121,7 @@ struct FastPathTests {
 
     @Test("10,000 random corruptions of documents (seeded): the same documents and rejects either way")
     func mutations() throws {
-        var rng = SplitMix64(seed: 2026)
+        var rng = seededRNG(2026, 0)
         let bases = [Self.variants[0], Self.variants[1], Self.variants[2], Self.variants[7], Self.variants[27]]
         let alphabet = Array("{}[]\",:\\ \t0123456789.-+eEnulltruefalsxSUCEDFAIL\u{00E9}".utf8)
         var lines: [String] = []
@@ -144,18 +144,5 @@ struct FastPathTests {
         expectSame(fast, general)
         #expect(general.documents.count > 1000)
         #expect(general.rejects.count > 1000)
-    }
-}
-
-/// A small seeded generator, so a failing case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -42,7 +42,7 @@ struct FocusRowTests {
     @Test("every row equals the reference: odd names, absent IDs, rates, JSON escapes, month and DST boundaries")
     func rows() throws {
         let zone = try #require(Zone(identifier: "America/New_York"))
-        var rng = OutputFormattingTests.SplitMix(state: 5)
+        var rng = seededRNG(5, 0)
         func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
         let asOf = t("2026-11-20T00:00:00Z")
         var items: [LineItem] = []

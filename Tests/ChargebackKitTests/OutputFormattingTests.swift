@@ -6,18 +6,6 @@ import Testing
 /// The byte formatters of the CSV reporters against the `String` formatting they replace.
 @Suite("Output formatting into bytes")
 struct OutputFormattingTests {
-    /// A fixed-seed generator, so every run checks the same values.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func bytes(_ write: (inout [UInt8]) -> Void) -> String {
         var b: [UInt8] = []
         write(&b)
@@ -27,7 +15,7 @@ struct OutputFormattingTests {
     /// Decimals of every shape: small and 64-bit mantissas, trailing zeros in the mantissa,
     /// exponents far on both sides, both signs, and results of arithmetic and parsing.
     static let decimals: [Decimal] = {
-        var rng = SplitMix(state: 42)
+        var rng = seededRNG(42, 0)
         var mantissas: [UInt64] = [
             0, 1, 5, 9, 10, 12, 100, 120, 1221, 65_535, 65_536, 4_294_967_295, 4_294_967_296, 1 << 48, UInt64.max, 10_000_000_000_000_000_000,
         ]
@@ -101,7 +89,7 @@ struct OutputFormattingTests {
 
     @Test("instants: the byte path equals formatInstant, from year 0 to 9999 and beyond")
     func instants() {
-        var rng = SplitMix(state: 7)
+        var rng = seededRNG(7, 0)
         let year0: Instant = -62_167_219_200_000
         let year10000: Instant = 253_402_300_800_000
         var instants: [Instant] = [
@@ -117,7 +105,7 @@ struct OutputFormattingTests {
 
     @Test("integers and seconds: the byte paths equal String(_:) and formatSeconds")
     func integersAndSeconds() {
-        var rng = SplitMix(state: 3)
+        var rng = seededRNG(3, 0)
         var values: [Int64] = [0, 1, -1, 9, 10, 999, 1000, 1001, -999, -1000, Int64.max, Int64.min, Int64.min + 1]
         for _ in 0..<5_000 { values.append(Int64(bitPattern: rng.next()) >> (rng.next() % 64)) }
         for v in values {

@@ -252,35 +252,36 @@ struct FastDocumentDecoder {
         return .some(SessionLogLink(String(decoding: body, as: UTF8.self)))
     }
 
-    /// A timestamp field: `.some(nil)` when absent or null, nil when it is not a valid
-    /// timestamp string.
-    private func instant(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Instant?? {
+    /// A field whose value, of `kind`, `parse` reads from its bytes (a string's without its
+    /// quotes): `.some(nil)` when absent or null, nil when of another kind or refused.
+    private func value<T>(_ f: Field, _ kind: ValueKind, _ bytes: UnsafeBufferPointer<UInt8>, _ parse: (UnsafeBufferPointer<UInt8>) -> T?) -> T?? {
         let slot = slots[f.rawValue]
         switch slot.kind {
         case .absent, .null:
             return .some(nil)
-        case .string:
-            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
-            guard let t = try? parseTimestamp(bytes: body, zone: inputZone) else { return nil }
-            return .some(t)
+        case kind:
+            let r = kind == .string ? (slot.range.lowerBound + 1)..<(slot.range.upperBound - 1) : slot.range
+            guard let v = parse(UnsafeBufferPointer(rebasing: bytes[r])) else { return nil }
+            return .some(v)
         default:
             return nil
         }
     }
 
-    /// An integer field written as a whole JSON number.
+    /// A timestamp field, written as a string without escapes.
+    private func instant(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Instant?? {
+        value(f, .string, bytes) { try? parseTimestamp(bytes: $0, zone: inputZone) }
+    }
+
+    /// An integer field, written as a whole JSON number.
     private func integer(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64?? {
-        let slot = slots[f.rawValue]
-        switch slot.kind {
-        case .absent, .null:
-            return .some(nil)
-        case .number:
-            var i = slot.range.lowerBound
-            let negative = bytes[i] == UInt8(ascii: "-")
+        value(f, .number, bytes) { digits in
+            var i = 0
+            let negative = digits[0] == UInt8(ascii: "-")
             if negative { i += 1 }
             var v: Int64 = 0
-            while i < slot.range.upperBound {
-                let d = bytes[i]
+            while i < digits.count {
+                let d = digits[i]
                 guard d >= 0x30 && d <= 0x39 else { return nil }  // A fraction or an exponent.
                 let (m, o1) = v.multipliedReportingOverflow(by: 10)
                 let (s, o2) = negative ? m.subtractingReportingOverflow(Int64(d - 0x30)) : m.addingReportingOverflow(Int64(d - 0x30))
@@ -288,24 +289,13 @@ struct FastDocumentDecoder {
                 v = s
                 i += 1
             }
-            return .some(v)
-        default:
-            return nil
+            return v
         }
     }
 
-    /// A decimal field written as a JSON number.
+    /// A decimal field, written as a JSON number.
     private func decimal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Decimal?? {
-        let slot = slots[f.rawValue]
-        switch slot.kind {
-        case .absent, .null:
-            return .some(nil)
-        case .number:
-            guard let d = ExactDecimal.parse(bytes: UnsafeBufferPointer(rebasing: bytes[slot.range])) else { return nil }
-            return .some(d)
-        default:
-            return nil
-        }
+        value(f, .number, bytes) { ExactDecimal.parse(bytes: $0) }
     }
 
     private static func field(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Field? {

@@ -248,18 +248,8 @@ public final class JobDocument: Sendable {
 /// Extracts the job ID from a session log URL ending in `…/jobs/<job ID>/logs`.
 public func jobId(fromSessionLogUrl url: String) -> String? {
     // Fast path for the usual `…/jobs/<id>/logs` with nothing after it, on the bytes.
-    let fast: String?? = url.utf8.withContiguousStorageIfAvailable { u -> String? in
-        let n = u.count
-        guard n > 5, u[n - 5] == UInt8(ascii: "/"), u[n - 4] == UInt8(ascii: "l"), u[n - 3] == UInt8(ascii: "o"), u[n - 2] == UInt8(ascii: "g"),
-            u[n - 1] == UInt8(ascii: "s")
-        else { return nil }
-        var slash = n - 6
-        while slash >= 0, u[slash] != UInt8(ascii: "/") { slash -= 1 }
-        // `<id>` is u[slash + 1 ..< n - 5]; before it must come `…/jobs` (at least 5 bytes).
-        guard slash >= 5, slash + 1 < n - 5, u[slash - 5] == UInt8(ascii: "/"), u[slash - 4] == UInt8(ascii: "j"), u[slash - 3] == UInt8(ascii: "o"),
-            u[slash - 2] == UInt8(ascii: "b"), u[slash - 1] == UInt8(ascii: "s")
-        else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: u[(slash + 1)..<(n - 5)]), as: UTF8.self)
+    let fast: String?? = url.utf8.withContiguousStorageIfAvailable { u in
+        usualJobIdRange(u).map { String(decoding: UnsafeBufferPointer(rebasing: u[$0]), as: UTF8.self) }
     }
     if let fast, let id = fast { return id }
     var parts = url.split(separator: "/", omittingEmptySubsequences: true)

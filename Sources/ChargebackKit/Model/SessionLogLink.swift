@@ -30,19 +30,10 @@ enum SessionLogLink: Sendable, Hashable {
     }
 
     /// The end of the prefix and the job ID, when the URL is `…/jobs/<id>/logs` with an ID of
-    /// at most 23 bytes (the conditions of `jobId(fromSessionLogUrl:)`'s fast path).
+    /// at most 23 bytes.
     private static func usualParts(_ u: UnsafeBufferPointer<UInt8>) -> (Int, ShortText)? {
-        let n = u.count
-        guard n > 5, u[n - 5] == UInt8(ascii: "/"), u[n - 4] == UInt8(ascii: "l"), u[n - 3] == UInt8(ascii: "o"), u[n - 2] == UInt8(ascii: "g"),
-            u[n - 1] == UInt8(ascii: "s")
-        else { return nil }
-        var slash = n - 6
-        while slash >= 0, u[slash] != UInt8(ascii: "/") { slash -= 1 }
-        guard slash >= 5, slash + 1 < n - 5, u[slash - 5] == UInt8(ascii: "/"), u[slash - 4] == UInt8(ascii: "j"), u[slash - 3] == UInt8(ascii: "o"),
-            u[slash - 2] == UInt8(ascii: "b"), u[slash - 1] == UInt8(ascii: "s"),
-            let id = ShortText(UnsafeBufferPointer(rebasing: u[(slash + 1)..<(n - 5)]))
-        else { return nil }
-        return (slash + 1, id)
+        guard let id = usualJobIdRange(u), let text = ShortText(UnsafeBufferPointer(rebasing: u[id])) else { return nil }
+        return (id.lowerBound, text)
     }
 
     /// The URL, exactly as written.
@@ -105,4 +96,20 @@ final class SharedPrefixes: @unchecked Sendable {
             return copy
         }
     }
+}
+
+/// Where the job ID lies in the usual session log URL `…/jobs/<job ID>/logs`, by its bytes;
+/// nil for any other form (which `jobId(fromSessionLogUrl:)` reads the slow way).
+func usualJobIdRange(_ u: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+    let n = u.count
+    guard n > 5, u[n - 5] == UInt8(ascii: "/"), u[n - 4] == UInt8(ascii: "l"), u[n - 3] == UInt8(ascii: "o"), u[n - 2] == UInt8(ascii: "g"),
+        u[n - 1] == UInt8(ascii: "s")
+    else { return nil }
+    var slash = n - 6
+    while slash >= 0, u[slash] != UInt8(ascii: "/") { slash -= 1 }
+    // `<id>` is u[slash + 1 ..< n - 5]; before it must come `…/jobs` (at least 5 bytes).
+    guard slash >= 5, slash + 1 < n - 5, u[slash - 5] == UInt8(ascii: "/"), u[slash - 4] == UInt8(ascii: "j"), u[slash - 3] == UInt8(ascii: "o"),
+        u[slash - 2] == UInt8(ascii: "b"), u[slash - 1] == UInt8(ascii: "s")
+    else { return nil }
+    return (slash + 1)..<(n - 5)
 }

@@ -42,10 +42,7 @@ struct SampleReports {
 
     init() throws {
         let a = try TempDir(), b = try TempDir()
-        var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-        o.output = a.url.path
-        o.asOf = "2026-10-31T00:00:00Z"
-        _ = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        _ = try runSamples(config: nil, into: a.url) { $0.asOf = "2026-10-31T00:00:00Z" }
         _ = try runSamples(into: b.url)
         old = try outputs(a.url, Self.order)
         new = try outputs(b.url, Self.order)

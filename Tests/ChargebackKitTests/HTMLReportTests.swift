@@ -184,11 +184,7 @@ struct HTMLReportTests {
     @Test("CU per day: one bar per day of a month period, months for long ranges")
     func chartBuckets() throws {
         let dir = try TempDir()
-        var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-        o.output = dir.url.path
-        o.asOf = "2026-11-01T06:00:00Z"
-        o.period = "2026-10"
-        let month = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        let month = try runSamples(config: nil, into: dir.url) { $0.period = "2026-10" }
         let chart = HTMLReportModel(report: month.report, context: ReportContext(asOf: 0)).chart
         #expect(chart.title == "CU per day")
         #expect(chart.rows.count == 31 && chart.rows.first?.label == "2026-10-01" && chart.rows.last?.label == "2026-10-31")
@@ -307,14 +303,11 @@ struct HTMLBudgetTests {
     @Test("budget bars come from the configuration, prorated to the report window")
     func configuredBudgets() throws {
         let dir = try TempDir()
-        var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-        o.output = dir.url.path
-        o.asOf = "2026-11-01T06:00:00Z"
-        o.config = "samples/chargeback.yaml"
-        o.format = "html"
-        o.from = "2026-10-01"
-        o.to = "2026-10-16T12:00:00Z"
-        let outcome = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        let outcome = try runSamples(into: dir.url) { o in
+            o.format = "html"
+            o.from = "2026-10-01"
+            o.to = "2026-10-16T12:00:00Z"
+        }
         let configured = Dictionary(outcome.report.budgetUse.map { ($0.costCenter, $0.budget) }, uniquingKeysWith: { a, _ in a })
         // Half of October: half of each monthly budget.
         #expect(configured == ["ANA-100": 300, "FIN-001": 20, "FIN-100": 400, "OPS-200": 125])

@@ -179,12 +179,7 @@ struct PricedReportTests {
     func sums() throws {
         let dir = try TempDir()
         for groupBy in ["cost_center,org,user", "task,day", "runtime_env,status,month"] {
-            var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-            o.output = dir.url.path
-            o.asOf = "2026-11-01T06:00:00Z"
-            o.config = "samples/chargeback.yaml"
-            o.groupBy = groupBy
-            let outcome = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+            let outcome = try runSamples(into: dir.url) { $0.groupBy = groupBy }
             let items = try parseCSVWithPython(Array(try Data(contentsOf: dir.url.appendingPathComponent("line-items.csv"))))
             let summary = try parseCSVWithPython(Array(try Data(contentsOf: dir.url.appendingPathComponent("summary.csv"))))
             let focus = try parseCSVWithPython(Array(try Data(contentsOf: dir.url.appendingPathComponent("focus.csv"))))
@@ -216,11 +211,7 @@ struct PricedReportTests {
     @Test("every line item's cost is its CU × rate rounded half-to-even, with the rule the config selects")
     func lineItemCosts() throws {
         let dir = try TempDir()
-        var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-        o.output = dir.url.path
-        o.asOf = "2026-11-01T06:00:00Z"
-        o.config = "samples/chargeback.yaml"
-        _ = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        _ = try runSamples(into: dir.url)
         let rows = try parseCSVWithPython(Array(try Data(contentsOf: dir.url.appendingPathComponent("line-items.csv"))))
         let h = rows[0]
         func v(_ r: [String], _ name: String) -> String { r[h.firstIndex(of: name)!] }
@@ -249,13 +240,10 @@ struct PricedReportTests {
     @Test("budgets: summary by cost center gains budget and budget_used_pct; UNALLOCATED always shown")
     func budgetColumns() throws {
         let dir = try TempDir()
-        var o = ReportOptions(inputs: ["samples"], workingDirectory: packageRoot)
-        o.output = dir.url.path
-        o.asOf = "2026-11-01T06:00:00Z"
-        o.config = "samples/chargeback.yaml"
-        o.groupBy = "cost_center"
-        o.period = "2026-10"
-        let outcome = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        let outcome = try runSamples(into: dir.url) { o in
+            o.groupBy = "cost_center"
+            o.period = "2026-10"
+        }
         let text = try String(contentsOf: dir.url.appendingPathComponent("summary.csv"), encoding: .utf8)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines[0] == "cost_center,jobs,succeeded,failed,cancelled,open,duration_seconds,consumed_cu,cost,currency,budget,budget_used_pct")
@@ -264,10 +252,11 @@ struct PricedReportTests {
         #expect(lines.contains("UNALLOCATED,0,0,0,0,0,0.000,0,0.00,USD,,"))
         #expect(outcome.report.budgetUse.filter(\.isOver).map(\.costCenter) == ["ANA-100", "FIN-100"])
         // Half a month: the budget is prorated.
-        o.period = nil
-        o.from = "2026-10-01"
-        o.to = "2026-10-16T12:00:00Z"
-        let half = try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
+        let half = try runSamples(into: dir.url) { o in
+            o.groupBy = "cost_center"
+            o.from = "2026-10-01"
+            o.to = "2026-10-16T12:00:00Z"
+        }
         #expect(half.report.budgetUse.first { $0.costCenter == "ANA-100" }?.budget == 300)
     }
 

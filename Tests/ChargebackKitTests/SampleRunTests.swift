@@ -7,12 +7,16 @@ import Testing
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Runs `report` over the bundled samples into a fresh directory.
-func runSamples(inputs: [String] = ["samples"], threads: Int? = nil, into out: URL) throws -> ReportOutcome {
+func runSamples(
+    inputs: [String] = ["samples"], threads: Int? = nil, config: String? = "samples/chargeback.yaml", into out: URL,
+    configure: (inout ReportOptions) -> Void = { _ in }
+) throws -> ReportOutcome {
     var o = ReportOptions(inputs: inputs, workingDirectory: packageRoot)
     o.output = out.path
     o.asOf = "2026-11-01T06:00:00Z"
-    o.config = "samples/chargeback.yaml"
+    o.config = config
     o.threads = threads
+    configure(&o)
     return try ReportRun.execute(try ReportRun.resolve(o), standardInput: { Data() })
 }
 

@@ -300,18 +300,6 @@ private struct SharedDocuments: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<JobDocument?>
 }
 
-/// Results filled in by worker threads, one slot each.
-final class LockedSlots<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T?]
-
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-
-    func store(_ value: T, at i: Int) { lock.withLock { items[i] = value } }
-
-    func values() -> [T] { lock.withLock { items.map { $0! } } }
-}
-
 /// Folds documents into a ledger from several reading threads.
 final class LedgerSink: @unchecked Sendable {
     private let lock = NSLock()

@@ -458,6 +458,19 @@ final class Slots<T: Sendable>: @unchecked Sendable {
     func values() -> [T] { lock.withLock { items.map { $0! } } }
 }
 
+/// Results filled in by worker threads, one slot each; every slot is filled before
+/// `values()` is read.
+final class LockedSlots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [T?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func store(_ value: T, at i: Int) { lock.withLock { items[i] = value } }
+
+    func values() -> [T] { lock.withLock { items.map { $0! } } }
+}
+
 /// A read-only byte buffer handed to worker threads for the duration of a synchronous
 /// `concurrentPerform`.
 struct SharedBytes: @unchecked Sendable {

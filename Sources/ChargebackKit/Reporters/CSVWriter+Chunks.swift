@@ -30,7 +30,7 @@ extension CSVWriter {
         while next < chunks || !pending.isEmpty {
             let first = next
             let formatting = min(batch, chunks - first)
-            let done = ChunkBuffers(count: formatting)
+            let done = LockedSlots<[UInt8]>(count: formatting)
             let toWrite = pending
             // One extra iteration writes the previous batch while this one is formatted.
             let failure = ChunkFailure()
@@ -60,18 +60,6 @@ extension CSVWriter {
 /// `concurrentPerform` runs, and the caller waits for it.
 private struct SinkHandoff: @unchecked Sendable {
     let sink: OutputSink
-}
-
-/// The formatted chunks of one batch, filled by worker threads.
-private final class ChunkBuffers: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parts: [[UInt8]]
-
-    init(count: Int) { parts = Array(repeating: [], count: count) }
-
-    func store(_ bytes: [UInt8], at i: Int) { lock.withLock { parts[i] = bytes } }
-
-    func values() -> [[UInt8]] { lock.withLock { parts } }
 }
 
 /// The first error of a write that ran on a worker thread.

@@ -207,6 +207,48 @@ struct JobLedgerTests {
         #expect(m.superseded == 1)
     }
 
+    @Test("a one-document job is the record the general assembly builds from that document")
+    func singleDocumentAssembly() throws {
+        func fields(_ r: JobRecord) -> [String] {
+            [
+                r.jobId ?? "-", r.orgId, r.user, r.runtimeEnvId, r.codeTaskId.map { "\($0)" } ?? "-", r.codeTaskName ?? "-",
+                r.instanceName ?? "-", r.runId.map { "\($0)" } ?? "-", r.state.rawValue, "\(r.startTime)", "\(r.startEstimated)",
+                r.endTime.map { "\($0)" } ?? "-", r.errorMessage ?? "-", r.sessionLogUrl ?? "-", r.assignedCU.map { "\($0)" } ?? "-",
+                r.consumedCU.map { "\($0)" } ?? "-", r.source.description,
+            ]
+        }
+        let envelope = { (inner: String) in
+            "{\"jobId\":\"ENV1\",\"orgId\":\"EO\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":\(inner)}"
+        }
+        let texts = [
+            docA(),
+            docA(["instanceName": "custom name", "errorMessage": "boom", "status": "FAILED"]),
+            docA(["orgId": nil, "startedBy": nil, "runtimeEnvId": nil]),
+            docA(["sessionLogUrl": "https://x/logs?job=7", "consumedServerlessComputeUnits": nil, "assignedServerlessComputeUnits": nil]),
+            docA(["runId": nil, "codeTaskName": nil]),
+            envelope(jsonObject(["status": "RUNNING", "codeTaskId": 1])),
+            envelope(jsonObject(["status": "RUNNING", "codeTaskId": 1, "sessionLogUrl": "x/jobs/OWN/logs"])),
+            envelope(jsonObject(["status": "SUCCEEDED", "codeTaskId": 1, "startTime": "2026-10-05T05:00:00Z", "orgId": "OWNORG"])),
+            jsonObject(["executionState": "SUCCEEDED", "sessionLogUrl": "x/jobs/K/logs"]),
+        ]
+        var compared = 0
+        for doc in docs(texts) {
+            switch (JobLedger.assemble(single: doc), JobLedger.assemble([doc])) {
+            case let (.success(a), .success(b)):
+                #expect(fields(a) == fields(b))
+                compared += 1
+            case let (.failure(a), .failure(b)):
+                #expect(a == b)
+            default:
+                Issue.record("one path assembled \(doc.text) and the other rejected it")
+            }
+        }
+        #expect(compared == texts.count - 1)
+        // The envelope's job ID stands when the document's URL names none.
+        let jobs = ledger(Array(texts[5...6])).jobs.map(\.jobId)
+        #expect(Set(jobs) == ["ENV1", "OWN"])
+    }
+
     @Test("org and user default to (unknown)")
     func unknowns() {
         let l = ledger([jsonObject(["status": "SUCCEEDED", "startTime": "2026-10-01T00:00:00Z", "sessionLogUrl": "x/jobs/K/logs"])])

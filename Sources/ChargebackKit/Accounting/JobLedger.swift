@@ -62,25 +62,38 @@ public struct JobLedger: Sendable {
                     detail: "the job's endTime \(formatInstant(e)) is before its startTime \(formatInstant(startTime)) (taken from different documents)",
                     text: winner.text))
         }
-        return .success(
-            JobRecord(
-                jobId: first(\.jobId),
-                orgId: first(\.orgId) ?? unknownValue,
-                user: first { $0.content.startedBy } ?? unknownValue,
-                runtimeEnvId: first { $0.content.runtimeEnvId } ?? unknownValue,
-                codeTaskId: first { $0.content.codeTaskId },
-                codeTaskName: first { $0.content.codeTaskName },
-                instanceName: first { $0.content.instanceName },
-                runId: first { $0.content.runId },
-                state: winner.content.state,
-                startTime: startTime,
-                startEstimated: estimated,
-                endTime: end,
-                errorMessage: first { $0.content.errorMessage },
-                sessionLink: first { $0.content.sessionLink },
-                assignedCU: first { $0.content.assignedCU },
-                consumedCU: first { $0.content.consumedCU },
-                source: winner.source))
+        var c = DocumentContent(state: winner.content.state)
+        c.orgId = first(\.orgId) ?? unknownValue
+        c.startedBy = first { $0.content.startedBy } ?? unknownValue
+        c.runtimeEnvId = first { $0.content.runtimeEnvId } ?? unknownValue
+        c.codeTaskId = first { $0.content.codeTaskId }
+        c.codeTaskName = first { $0.content.codeTaskName }
+        c.runId = first { $0.content.runId }
+        c.instanceName = first { $0.content.instanceName }
+        c.startTime = startTime
+        c.endTime = end
+        c.errorMessage = first { $0.content.errorMessage }
+        c.sessionLink = first { $0.content.sessionLink }
+        c.assignedCU = first { $0.content.assignedCU }
+        c.consumedCU = first { $0.content.consumedCU }
+        return .success(JobRecord(content: c, jobId: first(\.jobId), startEstimated: estimated, source: winner.source))
+    }
+
+    /// Assembles a job that has one document: its content is taken as it is, with the
+    /// defaults filled in (the same record `assemble([doc])` builds, without a new string).
+    static func assemble(single doc: JobDocument) -> Result<JobRecord, Reject> {
+        var c = doc.content
+        var estimated = false
+        if c.startTime == nil {
+            guard doc.fetchedAt != nil else { return assemble([doc]) }
+            c.startTime = doc.fetchedAt
+            estimated = true
+        }
+        if !estimated, let e = c.endTime, let s = c.startTime, e < s { return assemble([doc]) }
+        if c.orgId == nil { c.orgId = doc.envelopeOrgId ?? unknownValue }
+        if c.startedBy == nil { c.startedBy = unknownValue }
+        if c.runtimeEnvId == nil { c.runtimeEnvId = unknownValue }
+        return .success(JobRecord(single: c, envelopeJobId: doc.envelopeJobId, startEstimated: estimated, source: doc.source))
     }
 }
 
@@ -158,16 +171,19 @@ public struct LedgerBuilder: Sendable {
                 for g in (count * k / chunks)..<(count * (k + 1) / chunks) where parent[g] == g {
                     guard let first = firsts.buffer[g] else { continue }
                     firsts.buffer[g] = nil
-                    var docs = [first]
+                    let result: Result<JobRecord, Reject>
                     if let others = more[g] {
-                        docs += others
-                        docs.sort(by: JobLedger.latestFirst)
+                        let docs = ([first] + others).sorted(by: JobLedger.latestFirst)
+                        // Kept documents differ in their fields, and so nearly always in their content.
+                        let distinct = Set(docs.map(\.content)).count
+                        part.duplicates += counts[g] - distinct
+                        part.superseded += distinct - 1
+                        result = JobLedger.assemble(docs)
+                    } else {
+                        part.duplicates += counts[g] - 1
+                        result = JobLedger.assemble(single: first)
                     }
-                    // Kept documents differ in their fields, and so nearly always in their content.
-                    let distinct = docs.count == 1 ? 1 : Set(docs.map(\.content)).count
-                    part.duplicates += counts[g] - distinct
-                    part.superseded += distinct - 1
-                    switch JobLedger.assemble(docs) {
+                    switch result {
                     case .success(let job): part.jobs.append(job)
                     case .failure(let reject): part.rejects.append(reject)
                     }

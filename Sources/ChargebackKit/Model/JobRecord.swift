@@ -1,28 +1,17 @@
 import Foundation
 
 /// One job, assembled from its latest document with gaps filled from its other documents.
+///
+/// It keeps the job's fields as one `DocumentContent` (a one-document job takes its
+/// document's content as it is, without a new string), with org, user and environment
+/// always filled in.
 public final class JobRecord: Sendable {
-    /// The job ID when it is not the one in `sessionLogUrl` (nil: derive it from there, so
-    /// that a million jobs do not hold a second copy of it).
-    private let explicitJobId: String??
-    public let orgId: String
-    public let user: String
-    public let runtimeEnvId: String
-    public let codeTaskId: Int64?
-    public let codeTaskName: String?
-    /// The instance name when it is not the usual `<codeTaskName>-<runId>` (nil: build it).
-    private let explicitInstanceName: String??
-    public let runId: Int64?
-    public let state: JobState
-    public let startTime: Instant
+    private let content: DocumentContent
+    /// The job ID when the session log URL does not name it (an envelope's); nil when it is
+    /// the one in the URL, or unknown.
+    private let otherJobId: String?
     /// True when the start time is the earliest `fetchedAt` of the job's envelopes.
     public let startEstimated: Bool
-    public let endTime: Instant?
-    public let errorMessage: String?
-    private let sessionLink: SessionLogLink?
-    public let assignedCU: Decimal?
-    /// nil for a Secure Agent (non-serverless) job.
-    public let consumedCU: Decimal?
     /// Where the winning document came from.
     public let source: SourceLocation
 
@@ -46,66 +35,61 @@ public final class JobRecord: Sendable {
         consumedCU: Decimal?,
         source: SourceLocation
     ) {
-        self.init(
-            jobId: jobId, orgId: orgId, user: user, runtimeEnvId: runtimeEnvId, codeTaskId: codeTaskId, codeTaskName: codeTaskName,
-            instanceName: instanceName, runId: runId, state: state, startTime: startTime, startEstimated: startEstimated, endTime: endTime,
-            errorMessage: errorMessage, sessionLink: sessionLogUrl.map(SessionLogLink.init), assignedCU: assignedCU, consumedCU: consumedCU,
-            source: source)
+        var c = DocumentContent(state: state)
+        c.orgId = orgId
+        c.startedBy = user
+        c.runtimeEnvId = runtimeEnvId
+        c.codeTaskId = codeTaskId
+        c.codeTaskName = codeTaskName
+        c.runId = runId
+        c.instanceName = instanceName
+        c.startTime = startTime
+        c.endTime = endTime
+        c.errorMessage = errorMessage
+        c.sessionLogUrl = sessionLogUrl
+        c.assignedCU = assignedCU
+        c.consumedCU = consumedCU
+        self.init(content: c, jobId: jobId, startEstimated: startEstimated, source: source)
     }
 
-    /// Creates a job record with the session log URL as its documents hold it.
-    init(
-        jobId: String?,
-        orgId: String,
-        user: String,
-        runtimeEnvId: String,
-        codeTaskId: Int64?,
-        codeTaskName: String?,
-        instanceName: String?,
-        runId: Int64?,
-        state: JobState,
-        startTime: Instant,
-        startEstimated: Bool,
-        endTime: Instant?,
-        errorMessage: String?,
-        sessionLink: SessionLogLink?,
-        assignedCU: Decimal?,
-        consumedCU: Decimal?,
-        source: SourceLocation
-    ) {
-        self.explicitJobId = jobId == sessionLink?.jobId ? .none : .some(jobId)
-        self.orgId = orgId
-        self.user = user
-        self.runtimeEnvId = runtimeEnvId
-        self.codeTaskId = codeTaskId
-        self.codeTaskName = codeTaskName
-        self.explicitInstanceName =
-            instanceName != nil && instanceName == DocumentContent.usualInstanceName(codeTaskName, runId) ? .none : .some(instanceName)
-        self.runId = runId
-        self.state = state
-        self.startTime = startTime
+    /// Creates a job record from merged content whose org, user, environment and start time
+    /// are set; `jobId` is the job's ID.
+    init(content: DocumentContent, jobId: String?, startEstimated: Bool, source: SourceLocation) {
+        self.content = content
+        self.otherJobId = jobId == content.sessionLink?.jobId ? nil : jobId
         self.startEstimated = startEstimated
-        self.endTime = endTime
-        self.errorMessage = errorMessage
-        self.sessionLink = sessionLink
-        self.assignedCU = assignedCU
-        self.consumedCU = consumedCU
+        self.source = source
+    }
+
+    /// Creates a job record from the content of its one document, which the caller filled in;
+    /// `envelopeJobId` is the document's envelope job ID.
+    init(single content: DocumentContent, envelopeJobId: String?, startEstimated: Bool, source: SourceLocation) {
+        self.content = content
+        // The document's job ID is its URL's, else its envelope's.
+        self.otherJobId = content.sessionLink?.jobId == nil ? envelopeJobId : nil
+        self.startEstimated = startEstimated
         self.source = source
     }
 
     /// The 22-character job ID, when known.
-    public var jobId: String? {
-        if let explicit = explicitJobId { return explicit }
-        return sessionLink?.jobId
-    }
-
-    public var instanceName: String? {
-        if let explicit = explicitInstanceName { return explicit }
-        return DocumentContent.usualInstanceName(codeTaskName, runId)
-    }
+    public var jobId: String? { otherJobId ?? content.sessionLink?.jobId }
+    public var orgId: String { content.orgId ?? unknownValue }
+    public var user: String { content.startedBy ?? unknownValue }
+    public var runtimeEnvId: String { content.runtimeEnvId ?? unknownValue }
+    public var codeTaskId: Int64? { content.codeTaskId }
+    public var codeTaskName: String? { content.codeTaskName }
+    public var instanceName: String? { content.instanceName }
+    public var runId: Int64? { content.runId }
+    public var state: JobState { content.state }
+    public var startTime: Instant { content.startTime ?? 0 }
+    public var endTime: Instant? { content.endTime }
+    public var errorMessage: String? { content.errorMessage }
+    public var assignedCU: Decimal? { content.assignedCU }
+    /// nil for a Secure Agent (non-serverless) job.
+    public var consumedCU: Decimal? { content.consumedCU }
 
     /// The session log URL, as written.
-    public var sessionLogUrl: String? { sessionLink?.url }
+    public var sessionLogUrl: String? { content.sessionLink?.url }
 
     /// `end − start` in milliseconds, for terminal jobs with both times (not estimated).
     public var durationMilliseconds: Int64? {

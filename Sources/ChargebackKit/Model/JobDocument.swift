@@ -5,27 +5,27 @@ import Foundation
 /// Two documents with equal content are duplicates of each other.
 ///
 /// A million of these may be held at once, so absent times and numbers are marks rather than
-/// optionals, and the three rarely present log locations share one optional box.
+/// optionals, compute units are packed into a word each, and the rarely present fields (an
+/// unusual instance name, the log locations, CU too long to pack) share one optional box.
 public struct DocumentContent: Sendable, Hashable {
     public var state: JobState
+    /// Bits: 1 task, 2 run, 4 usual instance name, 8 assigned CU, 16 consumed CU.
+    private var present: UInt8 = 0
     private var start = absentInstant
     private var update = absentInstant
     private var end = absentInstant
     private var task: Int64 = 0
     private var run: Int64 = 0
-    private var present: UInt8 = 0
+    private var assigned = PackedDecimal.boxed
+    private var consumed = PackedDecimal.boxed
     public var orgId: String?
     public var startedBy: String?
     public var runtimeEnvId: String?
     private var taskName: String?
-    /// The instance name when it is not the usual `<codeTaskName>-<runId>` (bit 4 of `present`).
-    private var instance: String?
     public var errorMessage: String?
     /// The session log URL, held as a shared prefix and an inline job ID when usual.
     var sessionLink: SessionLogLink?
-    private var logs: LogLocations?
-    public var assignedCU: Decimal?
-    public var consumedCU: Decimal?
+    private var rare: RareFields?
 
     /// Creates content with only a state; the other fields start absent.
     public init(state: JobState) { self.state = state }
@@ -67,8 +67,17 @@ public struct DocumentContent: Sendable, Hashable {
         }
     }
     public var instanceName: String? {
-        get { present & 4 != 0 ? Self.usualInstanceName(taskName, runId) : instance }
+        get { present & 4 != 0 ? Self.usualInstanceName(taskName, runId) : rare?.instance }
         set { setInstanceName(newValue) }
+    }
+    public var assignedCU: Decimal? {
+        get { present & 8 == 0 ? nil : assigned.value ?? rare?.assigned }
+        set { setDecimal(newValue, bit: 8, packed: \.assigned, boxed: \.assigned) }
+    }
+    /// nil for a Secure Agent (non-serverless) job.
+    public var consumedCU: Decimal? {
+        get { present & 16 == 0 ? nil : consumed.value ?? rare?.consumed }
+        set { setDecimal(newValue, bit: 16, packed: \.consumed, boxed: \.consumed) }
     }
 
     /// `<task name>-<run ID>`, the vendor's usual instance name.
@@ -81,65 +90,153 @@ public struct DocumentContent: Sendable, Hashable {
     /// equal contents compare equal.
     private mutating func setInstanceName(_ name: String?) {
         if let name, name == Self.usualInstanceName(taskName, runId) {
-            instance = nil
             present |= 4
+            updateRare { $0.instance = nil }
         } else {
-            instance = name
             present &= ~4
+            updateRare { $0.instance = name }
         }
     }
 
     /// Marks the instance name as the usual `<codeTaskName>-<runId>` (the caller checked it).
     mutating func setUsualInstanceName() {
-        instance = nil
         present |= 4
+        if rare?.instance != nil { updateRare { $0.instance = nil } }
     }
+
+    /// Packs `value` into its word, or keeps it in the box when it does not fit.
+    private mutating func setDecimal(
+        _ value: Decimal?, bit: UInt8, packed: WritableKeyPath<DocumentContent, PackedDecimal>, boxed: WritableKeyPath<RareFields.Values, Decimal?>
+    ) {
+        guard let value else {
+            present &= ~bit
+            self[keyPath: packed] = .boxed
+            if rare?.values[keyPath: boxed] != nil { updateRare { $0[keyPath: boxed] = nil } }
+            return
+        }
+        present |= bit
+        if let word = PackedDecimal(value) {
+            self[keyPath: packed] = word
+            if rare?.values[keyPath: boxed] != nil { updateRare { $0[keyPath: boxed] = nil } }
+        } else {
+            self[keyPath: packed] = .boxed
+            updateRare { $0[keyPath: boxed] = value }
+        }
+    }
+
     public var sessionLogUrl: String? {
         get { sessionLink?.url }
         set { sessionLink = newValue.map(SessionLogLink.init) }
     }
     public var agentJobLogUrl: String? {
-        get { logs?.agentJobLogUrl }
-        set { setLogs(newValue, logs?.advancedLogLocation, logs?.advancedLogDownloadUrl) }
+        get { rare?.agentJobLogUrl }
+        set { updateRare { $0.agentJobLogUrl = newValue } }
     }
     public var advancedLogLocation: String? {
-        get { logs?.advancedLogLocation }
-        set { setLogs(logs?.agentJobLogUrl, newValue, logs?.advancedLogDownloadUrl) }
+        get { rare?.advancedLogLocation }
+        set { updateRare { $0.advancedLogLocation = newValue } }
     }
     public var advancedLogDownloadUrl: String? {
-        get { logs?.advancedLogDownloadUrl }
-        set { setLogs(logs?.agentJobLogUrl, logs?.advancedLogLocation, newValue) }
+        get { rare?.advancedLogDownloadUrl }
+        set { updateRare { $0.advancedLogDownloadUrl = newValue } }
     }
 
-    private mutating func setLogs(_ a: String?, _ b: String?, _ c: String?) {
-        logs = a == nil && b == nil && c == nil ? nil : LogLocations(agentJobLogUrl: a, advancedLogLocation: b, advancedLogDownloadUrl: c)
+    /// Replaces the box with a changed copy (none when every rare field is absent).
+    private mutating func updateRare(_ change: (inout RareFields.Values) -> Void) {
+        var values = rare?.values ?? RareFields.Values()
+        change(&values)
+        rare = values.isEmpty ? nil : RareFields(values)
+    }
+
+    // Compute units compare and hash by value, as `Decimal` does (`1.0` equals `1.00`).
+    public static func == (a: Self, b: Self) -> Bool {
+        a.state == b.state && a.present == b.present && a.start == b.start && a.update == b.update && a.end == b.end && a.task == b.task
+            && a.run == b.run && a.orgId == b.orgId && a.startedBy == b.startedBy && a.runtimeEnvId == b.runtimeEnvId
+            && a.taskName == b.taskName && a.errorMessage == b.errorMessage && a.sessionLink == b.sessionLink
+            && a.rare?.instance == b.rare?.instance && a.agentJobLogUrl == b.agentJobLogUrl && a.advancedLogLocation == b.advancedLogLocation
+            && a.advancedLogDownloadUrl == b.advancedLogDownloadUrl
+            && (a.assigned == b.assigned || a.assignedCU == b.assignedCU) && (a.consumed == b.consumed || a.consumedCU == b.consumedCU)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(state)
+        h.combine(present)
+        h.combine(start)
+        h.combine(update)
+        h.combine(end)
+        h.combine(task)
+        h.combine(run)
+        h.combine(orgId)
+        h.combine(startedBy)
+        h.combine(runtimeEnvId)
+        h.combine(taskName)
+        h.combine(errorMessage)
+        h.combine(sessionLink)
+        h.combine(rare?.instance)
+        h.combine(agentJobLogUrl)
+        h.combine(advancedLogLocation)
+        h.combine(advancedLogDownloadUrl)
+        h.combine(assignedCU)
+        h.combine(consumedCU)
     }
 }
 
 /// No timestamp from year 0000 to 9999 comes near it.
 private let absentInstant = Instant.min
 
-/// The log locations a document rarely carries, boxed so that absent ones cost one word.
-private final class LogLocations: Sendable, Hashable {
-    let agentJobLogUrl: String?
-    let advancedLogLocation: String?
-    let advancedLogDownloadUrl: String?
+/// A decimal in one word: the mantissa in the low 56 bits, the exponent (offset by 64) in the
+/// next 7 and the sign in the top bit; `boxed` (all ones) when the value did not fit and lies
+/// in the content's box. Unpacking rebuilds the very `Decimal` that was packed (same mantissa
+/// and exponent), so reports print it as they would have printed the original.
+private struct PackedDecimal: Sendable, Hashable {
+    private var word: UInt64
 
-    init(agentJobLogUrl: String?, advancedLogLocation: String?, advancedLogDownloadUrl: String?) {
-        self.agentJobLogUrl = agentJobLogUrl
-        self.advancedLogLocation = advancedLogLocation
-        self.advancedLogDownloadUrl = advancedLogDownloadUrl
+    static let boxed = PackedDecimal(word: .max)
+
+    private init(word: UInt64) { self.word = word }
+
+    init?(_ value: Decimal) {
+        guard let parts = SmallDecimal(value), parts.mantissa < 1 << 56, parts.exponent >= -64, parts.exponent < 63 else { return nil }
+        word = parts.mantissa | UInt64(parts.exponent + 64) << 56 | (parts.negative ? 1 << 63 : 0)
     }
 
-    static func == (a: LogLocations, b: LogLocations) -> Bool {
-        a.agentJobLogUrl == b.agentJobLogUrl && a.advancedLogLocation == b.advancedLogLocation && a.advancedLogDownloadUrl == b.advancedLogDownloadUrl
+    /// The packed value; nil when it is boxed.
+    var value: Decimal? {
+        guard word != .max else { return nil }
+        let mantissa = word & (1 << 56 - 1)
+        let exponent = Int((word >> 56) & 0x7F) - 64
+        return Decimal(sign: word >> 63 != 0 ? .minus : .plus, exponent: exponent, significand: Decimal(mantissa))
+    }
+}
+
+/// The fields a document rarely carries, boxed so that absent ones cost one word.
+private final class RareFields: Sendable {
+    struct Values: Sendable {
+        /// An instance name that is not the usual `<codeTaskName>-<runId>`.
+        var instance: String?
+        var agentJobLogUrl: String?
+        var advancedLogLocation: String?
+        var advancedLogDownloadUrl: String?
+        /// Compute units too long to pack into a word.
+        var assigned: Decimal?
+        var consumed: Decimal?
+
+        var isEmpty: Bool {
+            instance == nil && agentJobLogUrl == nil && advancedLogLocation == nil && advancedLogDownloadUrl == nil && assigned == nil
+                && consumed == nil
+        }
     }
 
-    func hash(into h: inout Hasher) {
-        h.combine(agentJobLogUrl)
-        h.combine(advancedLogLocation)
-        h.combine(advancedLogDownloadUrl)
-    }
+    let values: Values
+
+    init(_ values: Values) { self.values = values }
+
+    var instance: String? { values.instance }
+    var agentJobLogUrl: String? { values.agentJobLogUrl }
+    var advancedLogLocation: String? { values.advancedLogLocation }
+    var advancedLogDownloadUrl: String? { values.advancedLogDownloadUrl }
+    var assigned: Decimal? { values.assigned }
+    var consumed: Decimal? { values.consumed }
 }
 
 /// The two keys that identify a job across polls.

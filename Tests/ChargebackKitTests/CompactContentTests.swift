@@ -3,8 +3,8 @@ import Testing
 
 @testable import ChargebackKit
 
-@Suite("Session log URLs as documents and jobs hold them")
-struct SessionLogLinkTests {
+@Suite("Compact content: session log URLs, instance names and compute units as documents and jobs hold them")
+struct CompactContentTests {
     static let urls = [
         "logservice/api/v1/jobs/8zcuMdImeshidZ4XVExs20/logs",
         "logservice/api/v1//jobs/6pqqt9KTgi3l9jyVnAajei/logs",
@@ -70,5 +70,54 @@ struct SessionLogLinkTests {
         #expect(c != b && c.instanceName == "Demo-02")
         c.instanceName = nil
         #expect(c.instanceName == nil)
+    }
+
+    @Test("compute units packed into a word read back as the same decimal, print the same, and compare by value; long ones are boxed")
+    func packedComputeUnits() throws {
+        let texts = [
+            "0", "0.0", "1", "1.0", "1.00", "-2.5", "0.1221", "477.0", "2e-3", "1E+5", "72057594037927935", "72057594037927936",
+            "123456789012345678901234567890", "0.000000000000000000000000000000000000000000000000000000000000001",
+            "0.00000000000000000000000000000000000000000000000000000000000000000001", "12345678901234567890123456789012345678",
+        ]
+        for text in texts {
+            let value = try #require(ExactDecimal.parse(text), "\(text)")
+            var c = DocumentContent(state: .succeeded)
+            c.consumedCU = value
+            c.assignedCU = -value
+            #expect(c.consumedCU == value && c.assignedCU == -value, "\(text)")
+            #expect(ExactDecimal.plain(try #require(c.consumedCU)) == ExactDecimal.plain(value), "\(text)")
+            #expect(ExactDecimal.plain(try #require(c.assignedCU)) == ExactDecimal.plain(-value), "\(text)")
+            c.consumedCU = nil
+            #expect(c.consumedCU == nil && c.assignedCU == -value)
+            c.assignedCU = nil
+            #expect(c == DocumentContent(state: .succeeded), "\(text): no box left behind")
+        }
+        // `1.0` and `1.00` are one value, so two documents differing only so are duplicates.
+        var a = DocumentContent(state: .succeeded), b = a
+        a.consumedCU = ExactDecimal.parse("1.0")
+        b.consumedCU = ExactDecimal.parse("1.00")
+        #expect(a == b && a.hashValue == b.hashValue)
+        b.consumedCU = ExactDecimal.parse("1.01")
+        #expect(a != b)
+        b.consumedCU = nil
+        #expect(a != b)
+        // A boxed value next to an instance name and a log location in the same box.
+        var c = DocumentContent(state: .failed)
+        c.codeTaskName = "T"
+        c.runId = 1
+        c.instanceName = "unusual"
+        c.agentJobLogUrl = "https://agent/log"
+        c.consumedCU = ExactDecimal.parse("123456789012345678901234567890")
+        c.instanceName = "T-1"
+        #expect(c.instanceName == "T-1" && c.agentJobLogUrl == "https://agent/log")
+        #expect(c.consumedCU == ExactDecimal.parse("123456789012345678901234567890"))
+        c.agentJobLogUrl = nil
+        c.consumedCU = ExactDecimal.parse("5")
+        var d = DocumentContent(state: .failed)
+        d.consumedCU = ExactDecimal.parse("5")
+        d.instanceName = "T-1"
+        d.runId = 1
+        d.codeTaskName = "T"
+        #expect(c == d && c.hashValue == d.hashValue)
     }
 }

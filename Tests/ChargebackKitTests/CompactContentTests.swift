@@ -120,4 +120,32 @@ struct CompactContentTests {
         d.codeTaskName = "T"
         #expect(c == d && c.hashValue == d.hashValue)
     }
+
+    @Test("pooled text: one number per text, told apart by bytes (NFC and NFD stay distinct), the same from many threads")
+    func pooledText() {
+        let nfc = "Caf\u{E9}", nfd = "Cafe\u{301}"
+        #expect(nfc == nfd)  // Equal as Swift strings (canonical equivalence)...
+        let a = PooledText(nfc), b = PooledText(nfd)
+        #expect(a != b)  // ...but two texts here, each read back with its own bytes.
+        #expect(Array(a.string!.utf8) == Array(nfc.utf8) && Array(b.string!.utf8) == Array(nfd.utf8))
+        #expect(PooledText(nil) == .none && PooledText.none.string == nil)
+        #expect(PooledText("") != .none && PooledText("").string == "")
+        var c = DocumentContent(state: .succeeded), d = c
+        c.orgId = nfc
+        d.orgId = nfd
+        #expect(c != d && Array(d.orgId!.utf8) == Array(nfd.utf8))
+        // 8 threads pool the same 5,000 new texts in different orders: one number each.
+        let texts = (0..<5000).map { "pool-test-\($0)" }
+        let numbers = LockedSlots<[UInt32]>(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { k in
+            let order = k % 2 == 0 ? Array(texts.indices) : texts.indices.reversed()
+            var mine = [UInt32](repeating: 0, count: texts.count)
+            for i in order { mine[i] = PooledText(texts[i]).number }
+            numbers.store(mine, at: k)
+        }
+        let all = numbers.values()
+        #expect(all.allSatisfy { $0 == all[0] })
+        #expect(Set(all[0]).count == texts.count)
+        #expect(all[0].enumerated().allSatisfy { i, n in TextPool.shared.text(n) == texts[i] })
+    }
 }

@@ -28,14 +28,6 @@ struct FastDocumentDecoder {
         case instanceName, errorMessage, firstErrorMessage, sessionLogUrl, agentJobLogUrl, advancedLogLocation
         case advancedLogDownloadUrl, startTime, updateTime, endTime, codeTaskId, runId
         case assignedServerlessComputeUnits, consumedServerlessComputeUnits
-
-        /// Fields whose values repeat across documents and are worth sharing.
-        var interned: Bool {
-            switch self {
-            case .orgId, .startedBy, .runtimeEnvId, .agentGroupId, .assetName, .codeTaskName, .errorMessage, .firstErrorMessage: true
-            default: false
-            }
-        }
     }
 
     private enum ValueKind: UInt8 { case absent, null, string, escapedString, number, literal }
@@ -52,11 +44,11 @@ struct FastDocumentDecoder {
         var c = DocumentContent(state: .queued)
         // Strings: status wins over executionState, and so on, as in the general path.
         guard let status = string(.status, bytes), let executionState = string(.executionState, bytes),
-            let orgId = string(.orgId, bytes), let startedBy = string(.startedBy, bytes),
-            let runtimeEnvId = string(.runtimeEnvId, bytes), let agentGroupId = string(.agentGroupId, bytes),
-            let assetName = string(.assetName, bytes), let codeTaskName = string(.codeTaskName, bytes),
-            let errorMessage = string(.errorMessage, bytes),
-            let firstErrorMessage = string(.firstErrorMessage, bytes), let sessionLink = link(bytes),
+            let orgId = pooled(.orgId, bytes), let startedBy = pooled(.startedBy, bytes),
+            let runtimeEnvId = pooled(.runtimeEnvId, bytes), let agentGroupId = pooled(.agentGroupId, bytes),
+            let assetName = pooled(.assetName, bytes), let codeTaskName = pooled(.codeTaskName, bytes),
+            let errorMessage = pooled(.errorMessage, bytes),
+            let firstErrorMessage = pooled(.firstErrorMessage, bytes), let sessionLink = link(bytes),
             let agentJobLogUrl = string(.agentJobLogUrl, bytes), let advancedLogLocation = string(.advancedLogLocation, bytes),
             let advancedLogDownloadUrl = string(.advancedLogDownloadUrl, bytes)
         else { return nil }
@@ -69,14 +61,14 @@ struct FastDocumentDecoder {
         c.startTime = startTime
         c.updateTime = updateTime
         c.endTime = endTime
-        c.orgId = orgId
-        c.startedBy = startedBy
-        c.runtimeEnvId = runtimeEnvId ?? agentGroupId
+        c.orgText = orgId
+        c.userText = startedBy
+        c.environmentText = runtimeEnvId != .none ? runtimeEnvId : agentGroupId
         c.codeTaskId = codeTaskId
-        c.codeTaskName = assetName ?? codeTaskName
+        c.codeTaskNameText = assetName != .none ? assetName : codeTaskName
         c.runId = runId
         guard setInstanceName(&c, bytes) else { return nil }
-        c.errorMessage = errorMessage ?? firstErrorMessage
+        c.errorText = errorMessage != .none ? errorMessage : firstErrorMessage
         c.sessionLink = sessionLink
         c.agentJobLogUrl = agentJobLogUrl
         c.advancedLogLocation = advancedLogLocation
@@ -207,7 +199,6 @@ struct FastDocumentDecoder {
         case .string:
             let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
             if body.isEmpty { return .some(nil) }
-            if f.interned, interner != nil { return .some(interner!.intern(body)) }
             return .some(String(decoding: body, as: UTF8.self))
         case .escapedString:
             var q = JSONParser(bytes, range: slot.range)
@@ -216,6 +207,17 @@ struct FastDocumentDecoder {
         case .number, .literal:
             return nil
         }
+    }
+
+    /// A string field that repeats across documents, pooled: `none` when absent, null or
+    /// empty, nil when it is not a string.
+    private mutating func pooled(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> PooledText? {
+        let slot = slots[f.rawValue]
+        guard slot.kind == .string else { return string(f, bytes).map(PooledText.init) }
+        let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+        if body.isEmpty { return PooledText.none }
+        if interner != nil { return interner!.intern(body) }
+        return PooledText(String(decoding: body, as: UTF8.self))
     }
 
     /// Sets the instance name, as a mark when it is the usual `<codeTaskName>-<runId>`
@@ -338,23 +340,26 @@ struct FastDocumentDecoder {
 struct ByteInterner {
     private var keys: [String?] = Array(repeating: nil, count: 256)
     private var hashes: [UInt64] = Array(repeating: 0, count: 256)
+    private var numbers: [UInt32] = Array(repeating: 0, count: 256)
     private var count = 0
 
-    /// The shared copy of the (valid UTF-8) text `bytes`.
-    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    /// The pooled text of the (valid UTF-8) `bytes`.
+    mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> PooledText {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         var i = Int(truncatingIfNeeded: h) & (keys.count - 1)
         while let k = keys[i] {
-            if hashes[i] == h, Self.same(k, bytes) { return k }
+            if hashes[i] == h, Self.same(k, bytes) { return PooledText(number: numbers[i]) }
             i = (i + 1) & (keys.count - 1)
         }
         let s = String(decoding: bytes, as: UTF8.self)
+        let n = TextPool.shared.number(for: s)
         keys[i] = s
         hashes[i] = h
+        numbers[i] = n
         count += 1
         if count * 2 > keys.count { grow() }
-        return s
+        return PooledText(number: n)
     }
 
     private static func same(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -363,15 +368,17 @@ struct ByteInterner {
     }
 
     private mutating func grow() {
-        let old = zip(keys, hashes)
+        let old = (keys, hashes, numbers)
         keys = Array(repeating: nil, count: keys.count * 2)
         hashes = Array(repeating: 0, count: keys.count)
-        for (k, h) in old {
-            guard let k else { continue }
-            var i = Int(truncatingIfNeeded: h) & (keys.count - 1)
+        numbers = Array(repeating: 0, count: keys.count)
+        for j in old.0.indices {
+            guard let k = old.0[j] else { continue }
+            var i = Int(truncatingIfNeeded: old.1[j]) & (keys.count - 1)
             while keys[i] != nil { i = (i + 1) & (keys.count - 1) }
             keys[i] = k
-            hashes[i] = h
+            hashes[i] = old.1[j]
+            numbers[i] = old.2[j]
         }
     }
 }

@@ -18,11 +18,12 @@ public struct DocumentContent: Sendable, Hashable {
     private var run: Int64 = 0
     private var assigned = PackedDecimal.boxed
     private var consumed = PackedDecimal.boxed
-    public var orgId: String?
-    public var startedBy: String?
-    public var runtimeEnvId: String?
-    private var taskName: String?
-    public var errorMessage: String?
+    /// Org, user, environment, task name and error message, pooled.
+    var orgText = PooledText.none
+    var userText = PooledText.none
+    var environmentText = PooledText.none
+    private var taskNameText = PooledText.none
+    var errorText = PooledText.none
     /// The session log URL, held as a shared prefix and an inline job ID when usual.
     var sessionLink: SessionLogLink?
     private var rare: RareFields?
@@ -58,16 +59,37 @@ public struct DocumentContent: Sendable, Hashable {
             setInstanceName(name)
         }
     }
+    public var orgId: String? {
+        get { orgText.string }
+        set { orgText = PooledText(newValue) }
+    }
+    public var startedBy: String? {
+        get { userText.string }
+        set { userText = PooledText(newValue) }
+    }
+    public var runtimeEnvId: String? {
+        get { environmentText.string }
+        set { environmentText = PooledText(newValue) }
+    }
+    public var errorMessage: String? {
+        get { errorText.string }
+        set { errorText = PooledText(newValue) }
+    }
     public var codeTaskName: String? {
-        get { taskName }
+        get { taskNameText.string }
+        set { codeTaskNameText = PooledText(newValue) }
+    }
+    /// The pooled task name; setting it keeps the instance name as it was.
+    var codeTaskNameText: PooledText {
+        get { taskNameText }
         set {
             let name = instanceName
-            taskName = newValue
+            taskNameText = newValue
             setInstanceName(name)
         }
     }
     public var instanceName: String? {
-        get { present & 4 != 0 ? Self.usualInstanceName(taskName, runId) : rare?.instance }
+        get { present & 4 != 0 ? Self.usualInstanceName(codeTaskName, runId) : rare?.instance }
         set { setInstanceName(newValue) }
     }
     public var assignedCU: Decimal? {
@@ -89,7 +111,7 @@ public struct DocumentContent: Sendable, Hashable {
     /// Stores `name`, as a mark when it is the usual one: one form for one value, so that
     /// equal contents compare equal.
     private mutating func setInstanceName(_ name: String?) {
-        if let name, name == Self.usualInstanceName(taskName, runId) {
+        if let name, name == Self.usualInstanceName(codeTaskName, runId) {
             present |= 4
             updateRare { $0.instance = nil }
         } else {
@@ -151,8 +173,8 @@ public struct DocumentContent: Sendable, Hashable {
     // Compute units compare and hash by value, as `Decimal` does (`1.0` equals `1.00`).
     public static func == (a: Self, b: Self) -> Bool {
         a.state == b.state && a.present == b.present && a.start == b.start && a.update == b.update && a.end == b.end && a.task == b.task
-            && a.run == b.run && a.orgId == b.orgId && a.startedBy == b.startedBy && a.runtimeEnvId == b.runtimeEnvId
-            && a.taskName == b.taskName && a.errorMessage == b.errorMessage && a.sessionLink == b.sessionLink
+            && a.run == b.run && a.orgText == b.orgText && a.userText == b.userText && a.environmentText == b.environmentText
+            && a.taskNameText == b.taskNameText && a.errorText == b.errorText && a.sessionLink == b.sessionLink
             && a.rare?.instance == b.rare?.instance && a.agentJobLogUrl == b.agentJobLogUrl && a.advancedLogLocation == b.advancedLogLocation
             && a.advancedLogDownloadUrl == b.advancedLogDownloadUrl
             && (a.assigned == b.assigned || a.assignedCU == b.assignedCU) && (a.consumed == b.consumed || a.consumedCU == b.consumedCU)
@@ -166,11 +188,11 @@ public struct DocumentContent: Sendable, Hashable {
         h.combine(end)
         h.combine(task)
         h.combine(run)
-        h.combine(orgId)
-        h.combine(startedBy)
-        h.combine(runtimeEnvId)
-        h.combine(taskName)
-        h.combine(errorMessage)
+        h.combine(orgText)
+        h.combine(userText)
+        h.combine(environmentText)
+        h.combine(taskNameText)
+        h.combine(errorText)
         h.combine(sessionLink)
         h.combine(rare?.instance)
         h.combine(agentJobLogUrl)

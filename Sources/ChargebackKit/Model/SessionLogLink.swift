@@ -6,10 +6,10 @@ import Foundation
 /// what `jobId(fromSessionLogUrl:)` reads from it.
 enum SessionLogLink: Sendable, Hashable {
     /// `prefix + id + "/logs"`, where `prefix` ends in `/jobs/`.
-    case usual(prefix: String, id: ShortText)
+    case usual(prefix: PooledText, id: ShortText)
     case other(String)
 
-    /// Splits `url`; the prefix is shared through the process-wide table.
+    /// Splits `url`; the prefix is pooled.
     init(_ url: String) {
         var copy = url
         let parts = copy.withUTF8 { Self.usualParts($0) }
@@ -17,10 +17,10 @@ enum SessionLogLink: Sendable, Hashable {
             self = .other(url)
             return
         }
-        self = .usual(prefix: SharedPrefixes.shared.intern(Substring(url.utf8.prefix(prefixEnd))), id: id)
+        self = .usual(prefix: PooledText(String(Substring(url.utf8.prefix(prefixEnd)))), id: id)
     }
 
-    /// Splits the URL whose UTF-8 is `bytes`, sharing the prefix through `interner`.
+    /// Splits the URL whose UTF-8 is `bytes`, pooling the prefix through `interner`.
     init(bytes: UnsafeBufferPointer<UInt8>, interner: inout ByteInterner) {
         guard let (prefixEnd, id) = Self.usualParts(bytes) else {
             self = .other(String(decoding: bytes, as: UTF8.self))
@@ -39,7 +39,7 @@ enum SessionLogLink: Sendable, Hashable {
     /// The URL, exactly as written.
     var url: String {
         switch self {
-        case .usual(let prefix, let id): prefix + id.string + "/logs"
+        case .usual(let prefix, let id): (prefix.string ?? "") + id.string + "/logs"
         case .other(let url): url
         }
     }
@@ -77,24 +77,6 @@ struct ShortText: Sendable, Hashable {
         h.combine(words.0)
         h.combine(words.1)
         h.combine(words.2)
-    }
-}
-
-/// The few distinct URL prefixes, shared by every document read outside a reading thread's
-/// own table.
-final class SharedPrefixes: @unchecked Sendable {
-    static let shared = SharedPrefixes()
-    private let lock = NSLock()
-    private var table: [Substring: String] = [:]
-
-    func intern(_ s: Substring) -> String {
-        lock.withLock {
-            if let found = table[s] { return found }
-            let copy = String(s)
-            // A run sees a handful; a flood of distinct ones is not kept.
-            if table.count < 1024 { table[s] = copy }
-            return copy
-        }
     }
 }
 

@@ -1,0 +1,79 @@
+import Foundation
+
+/// A string held once for the whole process and named by a 32-bit number, so that a million
+/// documents and jobs naming the same org, user, environment, task, error or URL prefix hold
+/// four bytes each rather than a 16-byte string reference (and copying them counts no
+/// references). Equal text has one number: texts are told apart by their UTF-8 bytes, not by
+/// Unicode equivalence, so a name reads back exactly as it was written.
+struct PooledText: Sendable, Hashable {
+    /// 0 for no text.
+    let number: UInt32
+
+    static let none = PooledText(number: 0)
+
+    init(number: UInt32) { self.number = number }
+
+    /// The pooled copy of `text`; `none` for nil.
+    init(_ text: String?) {
+        number = text.map { TextPool.shared.number(for: $0) } ?? 0
+    }
+
+    /// The text; nil for `none`.
+    var string: String? { number == 0 ? nil : TextPool.shared.text(number) }
+}
+
+/// The process-wide table behind `PooledText`. Texts are added under a lock and never removed
+/// or moved, so reading one by its number takes no lock: a number is only handed out after
+/// its text is in place, and it reaches another thread only through the locks and queues that
+/// hand documents on.
+final class TextPool: @unchecked Sendable {
+    static let shared = TextPool()
+
+    private static let pageBits = 14
+    private static let pageSize = 1 << pageBits
+    private static let pageCount = 1 << (32 - pageBits)
+
+    private let lock = NSLock()
+    private var numbers: [ByteKey: UInt32] = [:]
+    /// Pages of texts, allocated as they fill; the page table itself is reserved once.
+    private let pages: UnsafeMutablePointer<UnsafeMutablePointer<String>?>
+    private var next: UInt32 = 1
+
+    private init() {
+        pages = .allocate(capacity: Self.pageCount)
+        pages.initialize(repeating: nil, count: Self.pageCount)
+    }
+
+    /// The number of `text`, adding it when new.
+    func number(for text: String) -> UInt32 {
+        lock.withLock {
+            let key = ByteKey(text: text)
+            if let found = numbers[key] { return found }
+            precondition(next != .max, "more than four billion distinct texts")
+            let n = next
+            next += 1
+            let page = Int(n) >> Self.pageBits
+            if pages[page] == nil { pages[page] = .allocate(capacity: Self.pageSize) }
+            (pages[page]! + Int(n) & (Self.pageSize - 1)).initialize(to: text)
+            numbers[key] = n
+            return n
+        }
+    }
+
+    /// The text numbered `n` (which `number(for:)` gave out).
+    @inline(__always) func text(_ n: UInt32) -> String {
+        pages[Int(n) >> Self.pageBits]![Int(n) & (Self.pageSize - 1)]
+    }
+
+    /// A text compared and hashed by its UTF-8 bytes.
+    private struct ByteKey: Hashable {
+        let text: String
+
+        static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+        func hash(into h: inout Hasher) {
+            var t = text
+            t.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+}

@@ -148,4 +148,26 @@ struct CompactContentTests {
         #expect(Set(all[0]).count == texts.count)
         #expect(all[0].enumerated().allSatisfy { i, n in TextPool.shared.text(n) == texts[i] })
     }
+
+    @Test("a source location in sixteen bytes: path, position and file rank read back, sort and print as given")
+    func compactSourceLocation() {
+        #expect(MemoryLayout<ChargebackKit.SourceLocation>.size == 16)
+        let positions: [ChargebackKit.SourceLocation.Position] = [.whole, .line(1), .line(123_456_789_012), .index(0), .index(7)]
+        for (rank, position) in positions.enumerated() {
+            var s = ChargebackKit.SourceLocation(path: "dir/Caf\u{E9}.ndjson", position: position, fileOrder: rank * 1000)
+            #expect(s.position == position && s.fileOrder == rank * 1000 && s.path == "dir/Caf\u{E9}.ndjson")
+            s.path = "other.json"
+            s.fileOrder = 3
+            #expect(s.path == "other.json" && s.fileOrder == 3 && s.position == position)
+        }
+        let a = ChargebackKit.SourceLocation(path: "a", position: .line(9), fileOrder: 0)
+        let b = ChargebackKit.SourceLocation(path: "a", position: .line(10), fileOrder: 0)
+        let whole = ChargebackKit.SourceLocation(path: "b", position: .whole, fileOrder: 1)
+        let first = ChargebackKit.SourceLocation(path: "b", position: .index(0), fileOrder: 1)
+        #expect(a < b && b < whole && whole < first && !(first < whole))
+        #expect([a.description, first.description, whole.description] == ["a:9", "b#0", "b"])
+        var bytes: [UInt8] = []
+        b.appendDescription(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "a:10")
+    }
 }

@@ -172,6 +172,7 @@ public struct InputReader: Sendable {
         // The file offset of `buffer`'s first byte.
         var consumed: Int64 = 0
         var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 0))
+        let pathText = PooledText(path)
         var first = true
         var atEnd = false
         while !atEnd {
@@ -208,7 +209,7 @@ public struct InputReader: Sendable {
                 let shared = SharedBytes(buffer: bytes)
                 // The hash of the new bytes is taken while the lines are parsed.
                 nextLine += splitLines(
-                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: path, offset: consumed), file: file, order: order, sink: sink,
+                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: pathText, offset: consumed), file: file, order: order, sink: sink,
                     alongside: { hasher.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: shared.buffer[hashRange]))) }, into: &outcome)
             }
             hashed = have
@@ -361,6 +362,7 @@ public struct InputReader: Sendable {
         var i = body.lowerBound
         let interner = Interner()
         var fast = FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+        let pathText = PooledText(file.path)
         while i < body.upperBound {
             lineNo += 1
             var j = body.upperBound
@@ -370,9 +372,9 @@ public struct InputReader: Sendable {
             let line = trim(bytes, i..<j)
             i = j + 1
             if line.isEmpty { continue }
-            let src = SourceLocation(path: file.path, position: .line(lineNo), fileOrder: order)
+            let src = SourceLocation(pathText: pathText, position: .line(lineNo), fileOrder: order)
             if useFastPath {
-                let ref = base.map { DocumentText.file(path: $0.path, offset: $0.offset + Int64(line.lowerBound), length: line.count) }
+                let ref = base?.text(bytes, line)
                 if let doc = fast.decode(bytes, line, source: src, ownText: ref) {
                     outcome.documents.append(doc)
                     continue
@@ -400,7 +402,7 @@ public struct InputReader: Sendable {
             ownSpan = trim(bytes, r)
         }
         // A streamed document keeps only its place in the file.
-        let ref = base.map { DocumentText.file(path: $0.path, offset: $0.offset + Int64(ownSpan.lowerBound), length: ownSpan.count) }
+        let ref = base?.text(bytes, ownSpan)
         switch decoder.decode(value, source: source, text: text(bytes, span), responseText: text(bytes, ownSpan), ownText: ref, interner: interner) {
         case .success(let doc): outcome.documents.append(doc)
         case .failure(let reject): outcome.rejects.append(reject)
@@ -488,6 +490,15 @@ final class HashBox: @unchecked Sendable {
 
 /// Where a buffer's first byte lies in its file, so documents can refer back to their text.
 struct FileBase: Sendable {
-    let path: String
+    let path: PooledText
     let offset: Int64
+
+    /// What a document at `span` of the block keeps of its text: its place in the file, or
+    /// the text itself in the unlikely case it is longer than a place can say.
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> DocumentText {
+        guard let length = UInt32(exactly: span.count) else {
+            return .inline(String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self))
+        }
+        return .file(path: path, offset: offset + Int64(span.lowerBound), length: length)
+    }
 }

@@ -6,14 +6,16 @@ import Foundation
 public enum DocumentText: Sendable {
     case inline(String)
     /// `length` bytes at `offset` of the file at `path`.
-    case file(path: String, offset: Int64, length: Int)
+    case file(path: PooledText, offset: Int64, length: UInt32)
 
     /// The text as UTF-8 bytes.
     public var bytes: [UInt8] {
         switch self {
         case .inline(let s):
             return Array(s.utf8)
-        case .file(let path, let offset, let length):
+        case .file(let pathText, let offset, let size):
+            let path = pathText.string ?? ""
+            let length = Int(size)
             var out = [UInt8](repeating: 0, count: length)
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return [] }

@@ -10,14 +10,49 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     /// The path as the user named it (or as found under a named directory).
-    public var path: String
-    public var position: Position
+    public var path: String {
+        get { pathText.string ?? "" }
+        set { pathText = PooledText(newValue) }
+    }
+    public var position: Position {
+        get {
+            let n = Int(place >> 2)
+            switch place & 3 {
+            case 1: return .line(n)
+            case 2: return .index(n)
+            default: return .whole
+            }
+        }
+        set {
+            switch newValue {
+            case .whole: place = 0
+            case .line(let n): place = Int64(n) << 2 | 1
+            case .index(let n): place = Int64(n) << 2 | 2
+            }
+        }
+    }
     /// The file's rank in the run's sorted file list, so locations sort in reading order.
-    public var fileOrder: Int
+    public var fileOrder: Int {
+        get { Int(order) }
+        set { order = Int32(newValue) }
+    }
+
+    // Sixteen bytes, as every document and job holds one: the pooled path, the file's rank,
+    // and the position as a number shifted left by two with its kind in the low bits.
+    private var pathText: PooledText
+    private var order: Int32
+    private var place: Int64 = 0
 
     /// Creates a location.
     public init(path: String, position: Position, fileOrder: Int) {
-        self.path = path; self.position = position; self.fileOrder = fileOrder
+        self.init(pathText: PooledText(path), position: position, fileOrder: fileOrder)
+    }
+
+    /// Creates a location in the file whose path is already pooled.
+    init(pathText: PooledText, position: Position, fileOrder: Int) {
+        self.pathText = pathText
+        self.order = Int32(fileOrder)
+        self.position = position
     }
 
     public var description: String {
@@ -43,12 +78,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
         }
     }
 
-    private var ordinal: Int {
-        switch position {
-        case .whole: -1
-        case .line(let n), .index(let n): n
-        }
-    }
+    private var ordinal: Int64 { place & 3 == 0 ? -1 : place >> 2 }
 
     public static func < (a: Self, b: Self) -> Bool {
         if a.fileOrder != b.fileOrder { return a.fileOrder < b.fileOrder }

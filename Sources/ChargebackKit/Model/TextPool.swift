@@ -5,7 +5,7 @@ import Foundation
 /// four bytes each rather than a 16-byte string reference (and copying them counts no
 /// references). Equal text has one number: texts are told apart by their UTF-8 bytes, not by
 /// Unicode equivalence, so a name reads back exactly as it was written.
-struct PooledText: Sendable, Hashable {
+public struct PooledText: Sendable, Hashable {
     /// 0 for no text.
     let number: UInt32
 

@@ -249,6 +249,21 @@ struct JobLedgerTests {
         #expect(Set(jobs) == ["ENV1", "OWN"])
     }
 
+    @Test("one job ID read from a usual URL, an unusual URL or an envelope links documents, also when longer than 23 bytes")
+    func jobIdForms() {
+        for id in ["8zcuMdImeshidZ4XVExs20", "a-job-id-of-thirty-two-bytes-XYZ"] {
+            let usual = docA(["sessionLogUrl": "logservice/api/v1/jobs/\(id)/logs", "runId": 1, "status": "RUNNING", "endTime": nil])
+            let unusual = docA(["sessionLogUrl": "https://h/jobs/\(id)/logs?x=1", "runId": 2, "updateTime": "2026-10-04T10:06:00"])
+            let envelope =
+                "{\"jobId\":\"\(id)\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"response\":"
+                + jsonObject(["status": "RUNNING", "codeTaskId": 9, "runId": 3, "startTime": "2026-10-04T10:00:00Z"]) + "}"
+            let l = ledger([usual, unusual, envelope])
+            #expect(l.jobs.count == 1, "\(id)")
+            #expect(l.jobs.first?.jobId == id && l.jobs.first?.state == .succeeded)
+            #expect(l.superseded == 2)
+        }
+    }
+
     @Test("org and user default to (unknown)")
     func unknowns() {
         let l = ledger([jsonObject(["status": "SUCCEEDED", "startTime": "2026-10-01T00:00:00Z", "sessionLogUrl": "x/jobs/K/logs"])])

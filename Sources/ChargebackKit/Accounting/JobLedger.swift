@@ -126,8 +126,8 @@ public struct LedgerBuilder: Sendable {
     /// Adds one document to the job its keys name, joining jobs it links.
     public mutating func add(_ doc: JobDocument) {
         documentCount += 1
-        let runKey = doc.runKey
-        let jobKey = doc.jobId.map(JobKey.jobId)
+        let runKey = doc.ledgerRunKey
+        let jobKey = doc.ledgerJobKey
         let runHash = runKey?.hashValue ?? 0, jobHash = jobKey?.hashValue ?? 0
         var root: Int?
         var runFound = false, jobFound = false
@@ -220,7 +220,7 @@ public struct LedgerBuilder: Sendable {
     }
 
     /// The root of the group `key` names, if any.
-    private mutating func lookup(_ key: JobKey, hash: Int) -> Int? {
+    private mutating func lookup(_ key: LedgerKey, hash: Int) -> Int? {
         var found: Int?
         keyGroups.probe(hash: hash) { g in
             let r = find(g)
@@ -232,11 +232,11 @@ public struct LedgerBuilder: Sendable {
     }
 
     /// Whether a kept document of root group `g` carries `key`.
-    private func holds(_ key: JobKey, _ g: Int) -> Bool {
+    private func holds(_ key: LedgerKey, _ g: Int) -> Bool {
         func has(_ d: JobDocument) -> Bool {
             switch key {
-            case .run: d.runKey == key
-            case .jobId(let id): d.jobId == id
+            case .run: d.ledgerRunKey == key
+            case .shortJob, .longJob: d.ledgerJobKey == key
             }
         }
         if let f = firsts[g], has(f) { return true }

@@ -83,7 +83,7 @@ struct FastDocumentDecoder {
         let doc = JobDocument(
             content: c, envelopeOrgId: nil, fetchedAt: nil, envelopeJobId: nil, source: source,
             text: ownText ?? .inline(String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self)))
-        if doc.runKey == nil && doc.jobId == nil { return nil }
+        if doc.ledgerRunKey == nil && doc.ledgerJobKey == nil { return nil }
         return doc
     }
 

@@ -269,6 +269,20 @@ public enum JobKey: Sendable, Hashable {
     case jobId(String)
 }
 
+/// A job key as the ledger hashes and compares it: the org as a pooled number and a job ID
+/// inline when short, so that looking a document up allocates nothing.
+enum LedgerKey: Sendable, Hashable {
+    case run(org: PooledText, task: Int64, run: Int64)
+    case shortJob(ShortText)
+    case longJob(String)
+
+    /// The key of the job ID `id`, in one form whatever it was read from.
+    static func job(_ id: String) -> LedgerKey {
+        var copy = id
+        return copy.withUTF8 { ShortText($0) }.map(LedgerKey.shortJob) ?? .longJob(id)
+    }
+}
+
 /// One usable document: its content plus what the fetch envelope added and where it came from.
 public final class JobDocument: Sendable {
     public let content: DocumentContent
@@ -339,6 +353,20 @@ public final class JobDocument: Sendable {
     public var runKey: JobKey? {
         guard let org = orgId, let task = content.codeTaskId, let run = content.runId else { return nil }
         return .run(org: org, task: task, run: run)
+    }
+
+    /// `runKey` as the ledger keeps it.
+    var ledgerRunKey: LedgerKey? {
+        guard let task = content.codeTaskId, let run = content.runId else { return nil }
+        let org = content.orgText != .none ? content.orgText : PooledText(envelopeOrgId)
+        guard org != .none else { return nil }
+        return .run(org: org, task: task, run: run)
+    }
+
+    /// The key of `jobId` as the ledger keeps it.
+    var ledgerJobKey: LedgerKey? {
+        if case .usual(_, let id)? = content.sessionLink { return .shortJob(id) }
+        return jobId.map(LedgerKey.job)
     }
 
     /// The keys this document carries (zero, one or two).

@@ -170,4 +170,18 @@ struct CompactContentTests {
         b.appendDescription(to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == "a:10")
     }
+
+    @Test("a reading thread's table finds each text's pooled number from its bytes, also after it grows")
+    func byteInterner() {
+        var table = ByteInterner()
+        let texts = (0..<3000).map { "interner-\($0)-" + String(repeating: "x", count: $0 % 40) } + ["Caf\u{E9}", "Cafe\u{301}", "a"]
+        for round in 0..<2 {
+            for text in texts {
+                var copy = text
+                let pooled = copy.withUTF8 { table.intern($0) }
+                #expect(pooled == PooledText(text), "round \(round): \(text)")
+                #expect(pooled.string.map { Array($0.utf8) } == Array(text.utf8))
+            }
+        }
+    }
 }

@@ -213,11 +213,10 @@ struct FastDocumentDecoder {
     /// empty, nil when it is not a string.
     private mutating func pooled(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> PooledText? {
         let slot = slots[f.rawValue]
-        guard slot.kind == .string else { return string(f, bytes).map(PooledText.init) }
+        guard slot.kind == .string, interner != nil else { return string(f, bytes).map(PooledText.init) }
         let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
         if body.isEmpty { return PooledText.none }
-        if interner != nil { return interner!.intern(body) }
-        return PooledText(String(decoding: body, as: UTF8.self))
+        return interner!.intern(body)
     }
 
     /// Sets the instance name, as a mark when it is the usual `<codeTaskName>-<runId>`
@@ -335,50 +334,64 @@ struct FastDocumentDecoder {
     }
 }
 
-/// Shares one copy of each repeated string among the documents read by one thread, looked
-/// up by its UTF-8 bytes so that a repeat costs no new string.
+/// Finds the pooled text of repeated strings by their UTF-8 bytes for the documents read by
+/// one thread, so that a repeat costs no new string and no lock. It holds only hashes and
+/// numbers: a candidate is checked against the pool's own copy.
 struct ByteInterner {
-    private var keys: [String?] = Array(repeating: nil, count: 256)
     private var hashes: [UInt64] = Array(repeating: 0, count: 256)
+    /// 0 for an empty slot (empty text is never interned).
     private var numbers: [UInt32] = Array(repeating: 0, count: 256)
     private var count = 0
 
-    /// The pooled text of the (valid UTF-8) `bytes`.
+    /// The pooled text of the (valid UTF-8, non-empty) `bytes`.
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> PooledText {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        var i = Int(truncatingIfNeeded: h) & (keys.count - 1)
-        while let k = keys[i] {
-            if hashes[i] == h, Self.same(k, bytes) { return PooledText(number: numbers[i]) }
-            i = (i + 1) & (keys.count - 1)
+        let h = Self.hash(bytes)
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while numbers[i] != 0 {
+            if hashes[i] == h, Self.same(numbers[i], bytes) { return PooledText(number: numbers[i]) }
+            i = (i + 1) & mask
         }
-        let s = String(decoding: bytes, as: UTF8.self)
-        let n = TextPool.shared.number(for: s)
-        keys[i] = s
+        let n = TextPool.shared.number(for: String(decoding: bytes, as: UTF8.self))
         hashes[i] = h
         numbers[i] = n
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > hashes.count { grow() }
         return PooledText(number: n)
     }
 
-    private static func same(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = s
+    /// A hash of `bytes`, eight at a time.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+        var i = 0
+        while i + 8 <= raw.count {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            i += 8
+        }
+        while i < raw.count {
+            h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
+            i += 1
+        }
+        return h ^ (h >> 32)
+    }
+
+    private static func same(_ n: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = TextPool.shared.text(n)
         return s.withUTF8 { $0.count == bytes.count && memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 
     private mutating func grow() {
-        let old = (keys, hashes, numbers)
-        keys = Array(repeating: nil, count: keys.count * 2)
-        hashes = Array(repeating: 0, count: keys.count)
-        numbers = Array(repeating: 0, count: keys.count)
-        for j in old.0.indices {
-            guard let k = old.0[j] else { continue }
-            var i = Int(truncatingIfNeeded: old.1[j]) & (keys.count - 1)
-            while keys[i] != nil { i = (i + 1) & (keys.count - 1) }
-            keys[i] = k
-            hashes[i] = old.1[j]
-            numbers[i] = old.2[j]
+        let old = (hashes, numbers)
+        hashes = Array(repeating: 0, count: old.0.count * 2)
+        numbers = Array(repeating: 0, count: hashes.count)
+        let mask = hashes.count - 1
+        for j in old.0.indices where old.1[j] != 0 {
+            var i = Int(truncatingIfNeeded: old.0[j]) & mask
+            while numbers[i] != 0 { i = (i + 1) & mask }
+            hashes[i] = old.0[j]
+            numbers[i] = old.1[j]
         }
     }
 }

@@ -47,6 +47,9 @@ public struct InputReader: Sendable {
     public var useFastPath = true
     /// Supplies standard input's bytes for the path `-`.
     public var standardInput: @Sendable () -> Data
+    /// Fast decoders lent to the parts being parsed, so that each keeps its table of repeated
+    /// strings from one part to the next instead of filling a new one.
+    private let fastDecoders = DecoderShelf()
 
     /// Creates a reader.
     public init(
@@ -361,7 +364,8 @@ public struct InputReader: Sendable {
         var lineNo = firstLine - 1
         var i = body.lowerBound
         let interner = Interner()
-        var fast = FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+        var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+        defer { fastDecoders.put(fast) }
         let pathText = PooledText(file.path)
         while i < body.upperBound {
             lineNo += 1
@@ -471,6 +475,22 @@ final class LockedSlots<T: Sendable>: @unchecked Sendable {
     func store(_ value: T, at i: Int) { lock.withLock { items[i] = value } }
 
     func values() -> [T] { lock.withLock { items.map { $0! } } }
+}
+
+/// Fast decoders not in use, shared by the threads of one reader.
+private final class DecoderShelf: @unchecked Sendable {
+    private let lock = NSLock()
+    private var decoders: [FastDocumentDecoder] = []
+
+    /// A decoder for times in `zone`, if one is free.
+    func take(zone: Zone) -> FastDocumentDecoder? {
+        lock.withLock {
+            guard let i = decoders.lastIndex(where: { $0.inputZone == zone }) else { return nil }
+            return decoders.remove(at: i)
+        }
+    }
+
+    func put(_ decoder: FastDocumentDecoder) { lock.withLock { decoders.append(decoder) } }
 }
 
 /// A read-only byte buffer handed to worker threads for the duration of a synchronous

@@ -71,17 +71,3 @@ extension HTMLReportModel.FailureTally {
         example = index
     }
 }
-
-extension Tally {
-    /// Adds another tally's sums.
-    mutating func merge(_ o: Tally) {
-        jobs += o.jobs
-        succeeded += o.succeeded
-        failed += o.failed
-        cancelled += o.cancelled
-        open += o.open
-        durationMilliseconds += o.durationMilliseconds
-        consumedCU += o.consumedCU
-        cost += o.cost
-    }
-}

@@ -20,13 +20,16 @@ public struct LineItem: Sendable {
 
     /// `;`-separated markers (`estimated_time`, `non_serverless`, `no_end_time`).
     public var flags: [String] {
-        Self.flagNames.indices.filter { hasFlag($0) }.map { String(describing: Self.flagNames[$0]) }
+        Self.flagNames.indices.filter { Self.hasFlag($0, job) }.map { String(describing: Self.flagNames[$0]) }
     }
 
     /// Appends `flags` joined by `;` to `bytes`.
-    func appendFlags(to bytes: inout [UInt8]) {
+    func appendFlags(to bytes: inout [UInt8]) { Self.appendFlags(of: job, to: &bytes) }
+
+    /// Appends the `flags` of a line item of `job` (they depend on the job alone).
+    static func appendFlags(of job: JobRecord, to bytes: inout [UInt8]) {
         var first = true
-        for i in Self.flagNames.indices where hasFlag(i) {
+        for i in Self.flagNames.indices where hasFlag(i, job) {
             if !first { bytes.append(UInt8(ascii: ";")) }
             first = false
             Self.flagNames[i].withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -36,7 +39,7 @@ public struct LineItem: Sendable {
     /// The markers in `flags` order.
     private static let flagNames: [StaticString] = ["estimated_time", "non_serverless", "no_end_time"]
 
-    @inline(__always) private func hasFlag(_ i: Int) -> Bool {
+    @inline(__always) private static func hasFlag(_ i: Int, _ job: JobRecord) -> Bool {
         switch i {
         case 0: job.startEstimated
         case 1: job.consumedCU == nil

@@ -114,5 +114,35 @@ public final class JobRecord: Sendable {
     }
 }
 
+/// The derived fields written straight into a byte buffer: the CSV reporters write them for
+/// every job, and building each as a `String` first allocates several times per row.
+extension JobRecord {
+    /// Appends the UTF-8 of `jobId`, nothing when it is absent.
+    func appendJobId(to bytes: inout [UInt8]) {
+        switch explicitJobId {
+        case .some(let explicit): if let explicit { bytes.append(contentsOf: explicit.utf8) }
+        case .none: sessionLink?.appendJobId(to: &bytes)
+        }
+    }
+
+    /// Appends the UTF-8 of `instanceName`, nothing when it is absent.
+    func appendInstanceName(to bytes: inout [UInt8]) {
+        switch explicitInstanceName {
+        case .some(let explicit): if let explicit { bytes.append(contentsOf: explicit.utf8) }
+        case .none:
+            // `DocumentContent.usualInstanceName`: `<task name>-<run ID>`.
+            guard let task = codeTaskName, let run = runId else { return }
+            bytes.append(contentsOf: task.utf8)
+            bytes.append(UInt8(ascii: "-"))
+            appendInteger(run, to: &bytes)
+        }
+    }
+
+    /// Appends the UTF-8 of `sessionLogUrl`, nothing when it is absent.
+    func appendSessionLogUrl(to bytes: inout [UInt8]) {
+        sessionLink?.appendURL(to: &bytes)
+    }
+}
+
 /// The placeholder for an org or user no document names.
 public let unknownValue = "(unknown)"

@@ -243,6 +243,7 @@ public struct Summary: Sendable {
         // The key buffer is reused, so only a new group allocates; items are read in place
         // rather than copied out of the array.
         var key: [GroupValue] = []
+        var days = DayTexts()
         items.withUnsafeBufferPointer { buffer in
             for index in range {
                 key.removeAll(keepingCapacity: true)
@@ -256,13 +257,41 @@ public struct Summary: Sendable {
                         if addOrg { key.append(.text(buffer[index].job.orgId)) }
                         key.append(.number(buffer[index].job.codeTaskId))
                     case .status: key.append(.text(buffer[index].job.state.rawValue))
-                    case .day: key.append(.text(buffer[index].day))
-                    case .month: key.append(.text(buffer[index].month))
+                    case .day: key.append(.text(days.day(buffer[index].localDay)))
+                    case .month: key.append(.text(days.month(buffer[index].localDay)))
                     }
                 }
                 groups[key, default: Group(tally: Tally(), first: index)].tally.add(buffer[index])
             }
         }
         return groups
+    }
+}
+
+/// The `day` and `month` texts of the last report-zone day seen: line items are in start-time
+/// order, so most share the previous item's day.
+struct DayTexts {
+    private var last: Int32?
+    private var dayText = ""
+    private var monthText = ""
+
+    /// `YYYY-MM-DD` of `localDay`.
+    mutating func day(_ localDay: Int32) -> String {
+        update(localDay)
+        return dayText
+    }
+
+    /// `YYYY-MM` of `localDay`.
+    mutating func month(_ localDay: Int32) -> String {
+        update(localDay)
+        return monthText
+    }
+
+    private mutating func update(_ localDay: Int32) {
+        guard localDay != last else { return }
+        let c = CivilDateTime(day: localDay)
+        dayText = c.dateString
+        monthText = c.monthString
+        last = localDay
     }
 }

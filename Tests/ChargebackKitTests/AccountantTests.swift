@@ -26,6 +26,27 @@ struct AccountantTests {
         return jobs
     }
 
+    @Test("day and month come from the stored report-zone day: before 1970, at midnight, across offsets; the line item stays small")
+    func dayFromLocalDay() throws {
+        let tokyo = try #require(Zone(identifier: "Asia/Tokyo"))
+        let job = Self.jobs(count: 1)[0]
+        let cases: [(String, Zone, String, String)] = [
+            ("1969-12-31T23:59:59.999Z", .utc, "1969-12-31", "1969-12"),
+            ("1970-01-01T00:00:00.000Z", .utc, "1970-01-01", "1970-01"),
+            ("1969-12-31T15:00:00.000Z", tokyo, "1970-01-01", "1970-01"),
+            ("1969-12-31T14:59:59.999Z", tokyo, "1969-12-31", "1969-12"),
+            ("1900-02-28T23:59:59.999Z", .utc, "1900-02-28", "1900-02"),
+            ("2024-02-29T12:00:00.000Z", .utc, "2024-02-29", "2024-02"),
+            ("2026-12-31T15:00:00.000Z", tokyo, "2027-01-01", "2027-01"),
+        ]
+        for (time, zone, day, month) in cases {
+            let item = LineItem(job: job, costCenter: "c", rate: 0, cost: 0, currency: .usd, attributionTime: t(time), zone: zone)
+            #expect(item.day == day, "\(time)")
+            #expect(item.month == month, "\(time)")
+        }
+        #expect(MemoryLayout<LineItem>.stride <= 104)
+    }
+
     @Test("line items follow start, org, task, run, job, then reading order; day and month are the report zone's")
     func order() throws {
         let zone = try #require(Zone(identifier: "America/New_York"))

@@ -32,6 +32,34 @@ struct CompactContentTests {
         #expect(usual == [Self.urls[0], Self.urls[1], Self.urls[3], Self.urls[5], "/jobs/ABC/logs"])
     }
 
+    @Test("the byte forms of a job's job ID, instance name and session log URL equal its String forms")
+    func appendedFieldsEqualStrings() {
+        func bytes(_ f: (inout [UInt8]) -> Void) -> String {
+            var b: [UInt8] = [0x21]
+            f(&b)
+            return String(decoding: b.dropFirst(), as: UTF8.self)
+        }
+        var checked = 0
+        for url in Self.urls + [nil] {
+            for jobId in [nil, "8zcuMdImeshidZ4XVExs20", "ABC", "", "other-ID"] {
+                for (task, run, instance) in [
+                    ("t", 5, "t-5"), ("t", -7, "t--7"), ("Täsk", 12, "Täsk-12"), (nil, 5, "x-5"), ("t", nil, nil), (nil, nil, "name"), ("t", 5, "t-6"),
+                ] as [(String?, Int64?, String?)] {
+                    let job = JobRecord(
+                        jobId: jobId, orgId: "o", user: "u", runtimeEnvId: "e", codeTaskId: 1, codeTaskName: task, instanceName: instance,
+                        runId: run, state: .succeeded, startTime: 0, startEstimated: false, endTime: nil, errorMessage: nil, sessionLogUrl: url,
+                        assignedCU: nil, consumedCU: nil, source: SourceLocation(path: "x", position: .whole, fileOrder: 0))
+                    #expect(bytes { job.appendJobId(to: &$0) } == job.jobId ?? "", "\(url ?? "-") \(jobId ?? "-")")
+                    #expect(bytes { job.appendInstanceName(to: &$0) } == job.instanceName ?? "", "\(task ?? "-") \(instance ?? "-")")
+                    #expect(bytes { job.appendSessionLogUrl(to: &$0) } == job.sessionLogUrl ?? "")
+                    #expect(job.sessionLogUrl == url && job.instanceName == instance)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 15 * 5 * 7)
+    }
+
     @Test("different URLs are different links; the same URL is the same link however it was read")
     func equality() {
         let links = Self.urls.map(SessionLogLink.init)

@@ -63,7 +63,7 @@ struct FocusRowTests {
                 LineItem(
                     job: job, costCenter: pick(["UNALLOCATED", "FIN-001", "R&D \"core\""]), rate: rate,
                     cost: currency.round((job.consumedCU ?? 0) * rate), currency: currency, attributionTime: pick([start, job.endTime ?? start]),
-                    day: "", month: ""))
+                    localDay: 0))
         }
         var cache = FocusCSVReporter.RowCache(zone: zone)
         var rows = 0

@@ -129,14 +129,14 @@ struct OutputFormattingTests {
                 jobId: "j", orgId: "o", user: "u", runtimeEnvId: "r", codeTaskId: 1, codeTaskName: nil, instanceName: nil, runId: 1, state: state,
                 startTime: 0, startEstimated: estimated, endTime: end, errorMessage: nil, sessionLogUrl: nil, assignedCU: nil, consumedCU: cu,
                 source: SourceLocation(path: "p", position: .whole, fileOrder: 0))
-            let item = LineItem(job: job, costCenter: "c", rate: 0, cost: 0, currency: .usd, attributionTime: 0, day: "", month: "")
+            let item = LineItem(job: job, costCenter: "c", rate: 0, cost: 0, currency: .usd, attributionTime: 0, localDay: 0)
             #expect(Self.bytes { item.appendFlags(to: &$0) } == item.flags.joined(separator: ";"))
         }
         let all = JobRecord(
             jobId: "j", orgId: "o", user: "u", runtimeEnvId: "r", codeTaskId: 1, codeTaskName: nil, instanceName: nil, runId: 1, state: .failed,
             startTime: 0, startEstimated: true, endTime: nil, errorMessage: nil, sessionLogUrl: nil, assignedCU: nil, consumedCU: nil,
             source: SourceLocation(path: "p", position: .whole, fileOrder: 0))
-        let item = LineItem(job: all, costCenter: "c", rate: 0, cost: 0, currency: .usd, attributionTime: 0, day: "", month: "")
+        let item = LineItem(job: all, costCenter: "c", rate: 0, cost: 0, currency: .usd, attributionTime: 0, localDay: 0)
         #expect(item.flags == ["estimated_time", "non_serverless", "no_end_time"])
         #expect(Self.bytes { item.appendFlags(to: &$0) } == "estimated_time;non_serverless;no_end_time")
     }

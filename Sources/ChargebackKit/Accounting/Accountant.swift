@@ -10,23 +10,57 @@ public struct LineItem: Sendable {
     public var currency: Currency
     /// The start (or, with `--attribute-by end`, the end) time that places the job.
     public var attributionTime: Instant
+    /// The day of the attribution time in the report zone, in days since 1970-01-01: `day`
+    /// and `month` are built from it when read, so a million line items hold no strings for
+    /// them.
+    var localDay: Int32
+
     /// `YYYY-MM-DD` of the attribution time in the report zone.
-    public var day: String
+    public var day: String { CivilDateTime(day: localDay).dateString }
     /// `YYYY-MM` of the attribution time in the report zone.
-    public var month: String
+    public var month: String { CivilDateTime(day: localDay).monthString }
+
+    /// Creates a line item whose day and month are those of `attributionTime` in `zone`.
+    init(job: JobRecord, costCenter: String, rate: Decimal, cost: Decimal, currency: Currency, attributionTime: Instant, zone: Zone) {
+        self.init(
+            job: job, costCenter: costCenter, rate: rate, cost: cost, currency: currency, attributionTime: attributionTime,
+            localDay: Self.localDay(attributionTime, zone: zone))
+    }
+
+    /// Creates a line item on the report-zone day `localDay` (days since 1970-01-01).
+    init(job: JobRecord, costCenter: String, rate: Decimal, cost: Decimal, currency: Currency, attributionTime: Instant, localDay: Int32) {
+        self.job = job
+        self.costCenter = costCenter
+        self.rate = rate
+        self.cost = cost
+        self.currency = currency
+        self.attributionTime = attributionTime
+        self.localDay = localDay
+    }
+
+    /// The report-zone day of `t`, in days since 1970-01-01 (clamped to what `Int32` holds,
+    /// some five million years either way).
+    static func localDay(_ t: Instant, zone: Zone) -> Int32 {
+        let wall = t + zone.offsetMilliseconds(at: t)
+        let days = wall >= 0 ? wall / 86_400_000 : (wall - 86_399_999) / 86_400_000
+        return Int32(clamping: days)
+    }
 
     /// Consumed CU, 0 for a Secure Agent job.
     public var consumedCU: Decimal { job.consumedCU ?? 0 }
 
     /// `;`-separated markers (`estimated_time`, `non_serverless`, `no_end_time`).
     public var flags: [String] {
-        Self.flagNames.indices.filter { hasFlag($0) }.map { String(describing: Self.flagNames[$0]) }
+        Self.flagNames.indices.filter { Self.hasFlag($0, job) }.map { String(describing: Self.flagNames[$0]) }
     }
 
     /// Appends `flags` joined by `;` to `bytes`.
-    func appendFlags(to bytes: inout [UInt8]) {
+    func appendFlags(to bytes: inout [UInt8]) { Self.appendFlags(of: job, to: &bytes) }
+
+    /// Appends the `flags` of a line item of `job` (they depend on the job alone).
+    static func appendFlags(of job: JobRecord, to bytes: inout [UInt8]) {
         var first = true
-        for i in Self.flagNames.indices where hasFlag(i) {
+        for i in Self.flagNames.indices where hasFlag(i, job) {
             if !first { bytes.append(UInt8(ascii: ";")) }
             first = false
             Self.flagNames[i].withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -36,7 +70,7 @@ public struct LineItem: Sendable {
     /// The markers in `flags` order.
     private static let flagNames: [StaticString] = ["estimated_time", "non_serverless", "no_end_time"]
 
-    @inline(__always) private func hasFlag(_ i: Int) -> Bool {
+    @inline(__always) private static func hasFlag(_ i: Int, _ job: JobRecord) -> Bool {
         switch i {
         case 0: job.startEstimated
         case 1: job.consumedCU == nil
@@ -117,12 +151,12 @@ public struct AccountingRules: Sendable {
     /// Prices and allocates one reported job.
     private func lineItem(_ job: JobRecord, days: inout DayCache) -> LineItem {
         let t = attributionTime(job)
-        let (day, month) = days.strings(for: t, zone: zone)
+        let day = days.localDay(for: t, zone: zone)
         let rate = rates.rate(for: job, at: t, zone: zone)
         let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
         return LineItem(
             job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
-            currency: rates.currency, attributionTime: t, day: day, month: month)
+            currency: rates.currency, attributionTime: t, localDay: day)
     }
 
     /// `org_id, code_task_id, run_id, job_id` (absent values first): the order of two jobs
@@ -147,26 +181,23 @@ private struct LineItemSlots: @unchecked Sendable {
     let base: UnsafeMutablePointer<LineItem>?
 }
 
-/// The `day` and `month` strings of the last day seen: line items are built in start-time
-/// order, so most follow a job of the same day.
+/// The report-zone day of the last day seen: line items are built in start-time order, so
+/// most follow a job of the same day.
 private struct DayCache {
     private var first: Instant = 1
     private var end: Instant = 0
-    private var day = ""
-    private var month = ""
+    private var day: Int32 = 0
 
-    mutating func strings(for t: Instant, zone: Zone) -> (day: String, month: String) {
+    mutating func localDay(for t: Instant, zone: Zone) -> Int32 {
         // The cached span is a day of local wall time: the zone's offset is applied first.
         let wall = t + zone.offsetMilliseconds(at: t)
         if wall < first || wall >= end {
-            let local = CivilDateTime(millisecondsAsUTC: wall)
-            let midnight = CivilDateTime(year: local.year, month: local.month, day: local.day).millisecondsAsUTC
-            first = midnight
-            end = midnight + 86_400_000
-            day = local.dateString
-            month = local.monthString
+            let days = wall >= 0 ? wall / 86_400_000 : (wall - 86_399_999) / 86_400_000
+            first = days * 86_400_000
+            end = first + 86_400_000
+            day = Int32(clamping: days)
         }
-        return (day, month)
+        return day
     }
 }
 

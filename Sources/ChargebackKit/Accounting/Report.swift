@@ -64,17 +64,20 @@ public struct Report: Sendable {
         summary = Summary(items: items, dimensions: groupBy, budgets: rules.budgets, window: window)
         var use: [BudgetUse] = []
         if let plan = rules.budgets, let w = window {
-            var costs: [String: Decimal] = [:]
-            for item in items { costs[item.costCenter, default: 0] += item.cost }
+            var costs: [String: DecimalSum] = [:]
+            items.withUnsafeBufferPointer { buffer in
+                for i in buffer.indices { costs[buffer[i].costCenter, default: DecimalSum()].add(buffer[i].cost) }
+            }
             for name in plan.monthly.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 if let b = plan.budget(for: name, from: w.from, to: w.to) {
-                    use.append(BudgetUse(costCenter: name, budget: b, cost: costs[name] ?? 0))
+                    use.append(BudgetUse(costCenter: name, budget: b, cost: costs[name]?.value ?? 0))
                 }
             }
         }
         budgetUse = use
+        // Every line item lands in exactly one group, so the totals are the groups' sums.
         var t = Tally()
-        for index in items.indices { t.add(items[index]) }
+        for row in summary.rows { t.merge(row.tally) }
         totals = t
         rejects = (read.rejects + ledger.rejects).sorted { $0.source < $1.source }
         reconciliation = Reconciliation(

@@ -52,8 +52,21 @@ public struct Tally: Sendable, Equatable {
     public var cancelled = 0
     public var open = 0
     public var durationMilliseconds: Int64 = 0
-    public var consumedCU: Decimal = 0
-    public var cost: Decimal = 0
+    /// Consumed CU and cost are summed exactly without a `Decimal` addition per line item.
+    private var cuSum = DecimalSum()
+    private var costSum = DecimalSum()
+
+    /// The consumed CU of the line items.
+    public var consumedCU: Decimal {
+        get { cuSum.value }
+        set { cuSum = DecimalSum(newValue) }
+    }
+
+    /// The cost of the line items.
+    public var cost: Decimal {
+        get { costSum.value }
+        set { costSum = DecimalSum(newValue) }
+    }
 
     /// An empty tally.
     public init() {}
@@ -68,8 +81,26 @@ public struct Tally: Sendable, Equatable {
         case .queued, .running: open += 1
         }
         durationMilliseconds += item.job.durationMilliseconds ?? 0
-        consumedCU += item.consumedCU
-        cost += item.cost
+        if let cu = item.job.consumedCU { cuSum.add(cu) }
+        costSum.add(item.cost)
+    }
+
+    /// Adds another tally's sums.
+    public mutating func merge(_ o: Tally) {
+        jobs += o.jobs
+        succeeded += o.succeeded
+        failed += o.failed
+        cancelled += o.cancelled
+        open += o.open
+        durationMilliseconds += o.durationMilliseconds
+        cuSum.add(o.cuSum)
+        costSum.add(o.costSum)
+    }
+
+    /// Equal counts and equal sums, however each sum is held.
+    public static func == (a: Tally, b: Tally) -> Bool {
+        a.jobs == b.jobs && a.succeeded == b.succeeded && a.failed == b.failed && a.cancelled == b.cancelled && a.open == b.open
+            && a.durationMilliseconds == b.durationMilliseconds && a.consumedCU == b.consumedCU && a.cost == b.cost
     }
 }
 
@@ -133,31 +164,7 @@ public struct Summary: Sendable {
                 taskNames[k] = (item.attributionTime, name)
             }
         }
-        // A group keeps the index of its first line item, not a copy of it; the key buffer is
-        // reused, so only a new group allocates.
-        var groups: [[GroupValue]: (tally: Tally, task: TaskKey, first: Int)] = [:]
-        let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
-        var key: [GroupValue] = []
-        // Each line item is passed in place (borrowed) rather than copied out of the array.
-        func add(_ item: LineItem, at index: Int) {
-            key.removeAll(keepingCapacity: true)
-            for d in dimensions {
-                switch d {
-                case .org: key.append(.text(item.job.orgId))
-                case .user: key.append(.text(item.job.user))
-                case .costCenter: key.append(.text(item.costCenter))
-                case .runtimeEnv: key.append(.text(item.job.runtimeEnvId))
-                case .task:
-                    if addOrg { key.append(.text(item.job.orgId)) }
-                    key.append(.number(item.job.codeTaskId))
-                case .status: key.append(.text(item.job.state.rawValue))
-                case .day: key.append(.text(item.day))
-                case .month: key.append(.text(item.month))
-                }
-            }
-            groups[key, default: (Tally(), TaskKey(org: item.job.orgId, task: item.job.codeTaskId), index)].tally.add(item)
-        }
-        for index in items.indices { add(items[index], at: index) }
+        let groups = Self.groups(items, dimensions: dimensions)
         let plan = dimensions.contains(.costCenter) ? budgets : nil
         hasBudgets = plan != nil
         rows = groups.map { key, group in
@@ -173,7 +180,8 @@ public struct Summary: Sendable {
                 }
                 budget = plan.budget(for: first.costCenter, from: w.from, to: w.to)
             }
-            return SummaryRow(key: key, codeTaskName: taskNames[group.task]?.name, tally: group.tally, budget: budget)
+            let task = TaskKey(org: items[group.first].job.orgId, task: items[group.first].job.codeTaskId)
+            return SummaryRow(key: key, codeTaskName: taskNames[task]?.name, tally: group.tally, budget: budget)
         }
         .sorted { $0.key.lexicographicallyPrecedes($1.key) }
         // UNALLOCATED is always shown, with zeros when every job found a cost center.
@@ -190,5 +198,100 @@ public struct Summary: Sendable {
             rows.append(SummaryRow(key: key, codeTaskName: nil, tally: Tally(), budget: budget))
             rows.sort { $0.key.lexicographicallyPrecedes($1.key) }
         }
+    }
+
+    /// A group's tally and the index of its first line item (not a copy of the item).
+    private struct Group {
+        var tally: Tally
+        var first: Int
+    }
+
+    /// The line items grouped by their keys. Chunks of items are grouped on every core and
+    /// merged in item order: tallies are exact sums and each group keeps its earliest item,
+    /// so the groups do not depend on how the items were split.
+    private static func groups(_ items: [LineItem], dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
+        let chunkSize = 65_536
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = min(threads, (items.count + chunkSize - 1) / chunkSize)
+        guard chunks > 1 else { return group(items, range: items.indices, dimensions: dimensions) }
+        let parts = LockedSlots<[[GroupValue]: Group]>(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let lower = items.count * c / chunks, upper = items.count * (c + 1) / chunks
+            parts.store(group(items, range: lower..<upper, dimensions: dimensions), at: c)
+        }
+        var merged: [[GroupValue]: Group] = [:]
+        for part in parts.values() {
+            if merged.isEmpty {
+                merged = part
+                continue
+            }
+            for (key, g) in part {
+                if let index = merged.index(forKey: key) {
+                    merged.values[index].tally.merge(g.tally)
+                } else {
+                    merged[key] = g
+                }
+            }
+        }
+        return merged
+    }
+
+    /// Groups the line items in `range`.
+    private static func group(_ items: [LineItem], range: Range<Int>, dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
+        var groups: [[GroupValue]: Group] = [:]
+        let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
+        // The key buffer is reused, so only a new group allocates; items are read in place
+        // rather than copied out of the array.
+        var key: [GroupValue] = []
+        var days = DayTexts()
+        items.withUnsafeBufferPointer { buffer in
+            for index in range {
+                key.removeAll(keepingCapacity: true)
+                for d in dimensions {
+                    switch d {
+                    case .org: key.append(.text(buffer[index].job.orgId))
+                    case .user: key.append(.text(buffer[index].job.user))
+                    case .costCenter: key.append(.text(buffer[index].costCenter))
+                    case .runtimeEnv: key.append(.text(buffer[index].job.runtimeEnvId))
+                    case .task:
+                        if addOrg { key.append(.text(buffer[index].job.orgId)) }
+                        key.append(.number(buffer[index].job.codeTaskId))
+                    case .status: key.append(.text(buffer[index].job.state.rawValue))
+                    case .day: key.append(.text(days.day(buffer[index].localDay)))
+                    case .month: key.append(.text(days.month(buffer[index].localDay)))
+                    }
+                }
+                groups[key, default: Group(tally: Tally(), first: index)].tally.add(buffer[index])
+            }
+        }
+        return groups
+    }
+}
+
+/// The `day` and `month` texts of the last report-zone day seen: line items are in start-time
+/// order, so most share the previous item's day.
+struct DayTexts {
+    private var last: Int32?
+    private var dayText = ""
+    private var monthText = ""
+
+    /// `YYYY-MM-DD` of `localDay`.
+    mutating func day(_ localDay: Int32) -> String {
+        update(localDay)
+        return dayText
+    }
+
+    /// `YYYY-MM` of `localDay`.
+    mutating func month(_ localDay: Int32) -> String {
+        update(localDay)
+        return monthText
+    }
+
+    private mutating func update(_ localDay: Int32) {
+        guard localDay != last else { return }
+        let c = CivilDateTime(day: localDay)
+        dayText = c.dateString
+        monthText = c.monthString
+        last = localDay
     }
 }

@@ -102,6 +102,19 @@ public struct DocumentContent: Sendable, Hashable {
         set { setDecimal(newValue, bit: 16, packed: \.consumed, boxed: \.consumed) }
     }
 
+    /// Appends the UTF-8 of `instanceName`, nothing when it is absent.
+    func appendInstanceName(to bytes: inout [UInt8]) {
+        guard present & 4 != 0 else {
+            if let name = rare?.instance { bytes.append(contentsOf: name.utf8) }
+            return
+        }
+        // `usualInstanceName`: `<task name>-<run ID>`.
+        guard let task = codeTaskName, let run = runId else { return }
+        bytes.append(contentsOf: task.utf8)
+        bytes.append(UInt8(ascii: "-"))
+        appendInteger(run, to: &bytes)
+    }
+
     /// `<task name>-<run ID>`, the vendor's usual instance name.
     static func usualInstanceName(_ task: String?, _ run: Int64?) -> String? {
         guard let task, let run else { return nil }

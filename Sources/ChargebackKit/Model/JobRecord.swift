@@ -98,5 +98,28 @@ public final class JobRecord: Sendable {
     }
 }
 
+/// The derived fields written straight into a byte buffer: the CSV reporters write them for
+/// every job, and building each as a `String` first allocates several times per row.
+extension JobRecord {
+    /// Appends the UTF-8 of `jobId`, nothing when it is absent.
+    func appendJobId(to bytes: inout [UInt8]) {
+        if let other = otherJobId {
+            bytes.append(contentsOf: other.utf8)
+        } else {
+            content.sessionLink?.appendJobId(to: &bytes)
+        }
+    }
+
+    /// Appends the UTF-8 of `instanceName`, nothing when it is absent.
+    func appendInstanceName(to bytes: inout [UInt8]) {
+        content.appendInstanceName(to: &bytes)
+    }
+
+    /// Appends the UTF-8 of `sessionLogUrl`, nothing when it is absent.
+    func appendSessionLogUrl(to bytes: inout [UInt8]) {
+        content.sessionLink?.appendURL(to: &bytes)
+    }
+}
+
 /// The placeholder for an org or user no document names.
 public let unknownValue = "(unknown)"

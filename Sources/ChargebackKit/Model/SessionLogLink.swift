@@ -44,6 +44,25 @@ enum SessionLogLink: Sendable, Hashable {
         }
     }
 
+    /// Appends the UTF-8 of `url`.
+    func appendURL(to bytes: inout [UInt8]) {
+        switch self {
+        case .usual(let prefix, let id):
+            if let text = prefix.string { bytes.append(contentsOf: text.utf8) }
+            id.append(to: &bytes)
+            bytes.append(contentsOf: "/logs".utf8)
+        case .other(let url): bytes.append(contentsOf: url.utf8)
+        }
+    }
+
+    /// Appends the UTF-8 of `jobId`, nothing when the URL names none.
+    func appendJobId(to bytes: inout [UInt8]) {
+        switch self {
+        case .usual(_, let id): id.append(to: &bytes)
+        case .other(let url): if let id = ChargebackKit.jobId(fromSessionLogUrl: url) { bytes.append(contentsOf: id.utf8) }
+        }
+    }
+
     /// The job ID the URL names.
     var jobId: String? {
         switch self {
@@ -69,6 +88,11 @@ struct ShortText: Sendable, Hashable {
 
     var string: String {
         withUnsafeBytes(of: words) { raw in String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<Int(raw[23])]), as: UTF8.self) }
+    }
+
+    /// Appends the text's UTF-8 to `bytes`.
+    func append(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: words) { raw in bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<Int(raw[23])])) }
     }
 
     static func == (a: ShortText, b: ShortText) -> Bool { a.words == b.words }

@@ -22,6 +22,12 @@ public struct CivilDateTime: Sendable, Hashable, Comparable {
         return ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60_000 + Int64(second) * 1000 + Int64(millisecond)
     }
 
+    /// Midnight of the date `day` days after 1970-01-01.
+    init(day: Int32) {
+        let (y, m, d) = Self.civilFromDays(Int(day))
+        self.init(year: y, month: m, day: d)
+    }
+
     /// The wall time `ms` milliseconds after the epoch in UTC.
     public init(millisecondsAsUTC ms: Int64) {
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000

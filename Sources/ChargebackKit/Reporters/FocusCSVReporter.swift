@@ -33,7 +33,9 @@ public struct FocusCSVReporter: StreamingReporter {
         let asOf = context.asOf
         try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
             var cache = RowCache(zone: zone)
-            for i in range { Self.row(items[i], asOf: asOf, cache: &cache, into: &csv) }
+            items.withUnsafeBufferPointer { buffer in
+                for i in range { Self.row(buffer[i], asOf: asOf, cache: &cache, into: &csv) }
+            }
         }
     }
 
@@ -45,8 +47,10 @@ public struct FocusCSVReporter: StreamingReporter {
         let month = cache.billingMonth(item.attributionTime)
         let (chargeStart, chargeEnd) = Self.chargePeriod(j, billingEnd: month.end, asOf: asOf)
         let sku = j.consumedCU == nil ? "IDMC-CODE-TASK-SECURE-AGENT" : "IDMC-CODE-TASK-SERVERLESS-CU"
-        let money = { (b: inout [UInt8]) in ExactDecimal.appendFixed(item.cost, digits: item.currency.minorUnit, to: &b) }
-        let cu = { (b: inout [UInt8]) in ExactDecimal.appendPlain(item.consumedCU, to: &b) }
+        // The closures capture these rather than `item`, which would copy the line item.
+        let cost = item.cost, minorUnit = item.currency.minorUnit
+        let money = { (b: inout [UInt8]) in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
+        let cu = { (b: inout [UInt8]) in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
         let taskId = { (b: inout [UInt8]) in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
         csv.number(money)
         csv.text(Self.billingAccountId)
@@ -112,16 +116,16 @@ public struct FocusCSVReporter: StreamingReporter {
         csv.text(j.orgId)
         csv.text(cache.tags(costCenter: item.costCenter, runtimeEnvId: j.runtimeEnvId))
         csv.text(j.codeTaskName ?? "")
-        csv.text(j.jobId ?? "")
+        csv.text { j.appendJobId(to: &$0) }
         csv.number { b in if let run = j.runId { appendInteger(run, to: &b) } }
-        csv.text(j.instanceName ?? "")
+        csv.text { j.appendInstanceName(to: &$0) }
         csv.text(j.user)
         csv.text(item.costCenter)
         csv.text(j.runtimeEnvId)
         csv.number(taskId)
         csv.text(j.state.rawValue)
         csv.number { b in if let ms = j.durationMilliseconds { appendSeconds(milliseconds: ms, to: &b) } }
-        csv.text { item.appendFlags(to: &$0) }
+        csv.text { LineItem.appendFlags(of: j, to: &$0) }
         csv.text { j.source.appendDescription(to: &$0) }
         csv.endRow()
     }

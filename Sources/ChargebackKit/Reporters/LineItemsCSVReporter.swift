@@ -16,34 +16,40 @@ public struct LineItemsCSVReporter: StreamingReporter {
         try csv.flush(to: sink)
         let items = report.lineItems
         try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
-            for i in range { Self.row(items[i], into: &csv) }
+            // Rows read the line items in place rather than copying each out of the array.
+            items.withUnsafeBufferPointer { buffer in
+                for i in range { Self.row(buffer[i], into: &csv) }
+            }
         }
     }
 
-    /// Appends the row of `item`; numbers, instants and decimals go straight into the buffer.
+    /// Appends the row of `item`; numbers, instants, decimals and the derived job fields go
+    /// straight into the buffer, so a row builds no `String`.
     static func row(_ item: LineItem, into csv: inout CSVWriter) {
+        // The closures capture these rather than `item`, which would copy the line item.
         let j = item.job
+        let rate = item.rate, cost = item.cost, minorUnit = item.currency.minorUnit
         csv.text(j.orgId)
         csv.text(j.user)
         csv.text(item.costCenter)
         csv.text(j.runtimeEnvId)
         csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
         csv.text(j.codeTaskName ?? "")
-        csv.text(j.instanceName ?? "")
+        csv.text { b in j.appendInstanceName(to: &b) }
         csv.number { b in if let id = j.runId { appendInteger(id, to: &b) } }
-        csv.text(j.jobId ?? "")
+        csv.text { b in j.appendJobId(to: &b) }
         csv.text(j.state.rawValue)
         csv.text { b in appendInstant(j.startTime, to: &b) }
         csv.text { b in if let end = j.endTime { appendInstant(end, to: &b) } }
         csv.number { b in if let ms = j.durationMilliseconds { appendSeconds(milliseconds: ms, to: &b) } }
         csv.number { b in if let cu = j.assignedCU { ExactDecimal.appendPlain(cu, to: &b) } }
-        csv.number { b in ExactDecimal.appendPlain(item.consumedCU, to: &b) }
-        csv.number { b in ExactDecimal.appendPlain(item.rate, to: &b) }
-        csv.number { b in ExactDecimal.appendFixed(item.cost, digits: item.currency.minorUnit, to: &b) }
+        csv.number { b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
+        csv.number { b in ExactDecimal.appendPlain(rate, to: &b) }
+        csv.number { b in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
         csv.text(item.currency.code)
         csv.text(j.errorMessage ?? "")
-        csv.text(j.sessionLogUrl ?? "")
-        csv.text { b in item.appendFlags(to: &b) }
+        csv.text { b in j.appendSessionLogUrl(to: &b) }
+        csv.text { b in LineItem.appendFlags(of: j, to: &b) }
         csv.text { b in j.source.appendDescription(to: &b) }
         csv.endRow()
     }

@@ -30,6 +30,7 @@ extension HTMLReportModel {
         var failures: [String: FailureTally] = [:]
 
         init(_ items: [LineItem]) {
+            var dayTexts = DayTexts()
             for i in items.indices {
                 let state = items[i].job.state
                 costCenters[items[i].costCenter, default: Tally()].add(items[i])
@@ -47,7 +48,8 @@ extension HTMLReportModel {
                 }
                 states[state, default: Tally()].add(items[i])
                 let cu = items[i].consumedCU
-                days[items[i].day, default: ChartBucket(label: items[i].day, tick: "")].add(cu, succeeded: state == .succeeded)
+                let day = dayTexts.day(items[i].localDay)
+                days[day, default: ChartBucket(label: day, tick: "")].add(cu, succeeded: state == .succeeded)
                 if state == .failed {
                     // Line items are in start order, so the last one seen is the latest.
                     failures[items[i].job.errorMessage ?? "", default: FailureTally(example: i)].add(items[i], index: i)
@@ -69,19 +71,5 @@ extension HTMLReportModel.FailureTally {
     mutating func add(_ item: LineItem, index: Int) {
         tally.add(item)
         example = index
-    }
-}
-
-extension Tally {
-    /// Adds another tally's sums.
-    mutating func merge(_ o: Tally) {
-        jobs += o.jobs
-        succeeded += o.succeeded
-        failed += o.failed
-        cancelled += o.cancelled
-        open += o.open
-        durationMilliseconds += o.durationMilliseconds
-        consumedCU += o.consumedCU
-        cost += o.cost
     }
 }

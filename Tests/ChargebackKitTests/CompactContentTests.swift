@@ -175,6 +175,19 @@ struct CompactContentTests {
         #expect(all.allSatisfy { $0 == all[0] })
         #expect(Set(all[0]).count == texts.count)
         #expect(all[0].enumerated().allSatisfy { i, n in TextPool.shared.text(n) == texts[i] })
+        // Each thread reads its own copies of short texts, and the shared long ones: the same
+        // bytes on every thread.
+        let mixed = texts.prefix(500) + (0..<50).map { "long-" + String(repeating: "é", count: 100 + $0) }
+        let numbersOfMixed = mixed.map { PooledText($0) }
+        let agree = LockedSlots<Bool>(count: 4)
+        DispatchQueue.concurrentPerform(iterations: 4) { k in
+            var ok = true
+            for _ in 0..<2 {
+                for (text, n) in zip(mixed, numbersOfMixed) where n.string.map({ Array($0.utf8) }) != Array(text.utf8) { ok = false }
+            }
+            agree.store(ok, at: k)
+        }
+        #expect(agree.values() == [true, true, true, true])
     }
 
     @Test("a source location in sixteen bytes: path, position and file rank read back, sort and print as given")

@@ -378,7 +378,7 @@ struct ByteInterner {
     }
 
     private static func same(_ n: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = TextPool.shared.text(n)
+        var s = PooledText(number: n).string!
         return s.withUTF8 { $0.count == bytes.count && memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
     }
 

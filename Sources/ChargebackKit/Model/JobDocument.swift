@@ -94,12 +94,20 @@ public struct DocumentContent: Sendable, Hashable {
     }
     public var assignedCU: Decimal? {
         get { present & 8 == 0 ? nil : assigned.value ?? rare?.assigned }
-        set { setDecimal(newValue, bit: 8, packed: \.assigned, boxed: \.assigned) }
+        set {
+            let (word, boxed) = pack(newValue, bit: 8)
+            assigned = word
+            if boxed != nil || rare?.assigned != nil { updateRare { $0.assigned = boxed } }
+        }
     }
     /// nil for a Secure Agent (non-serverless) job.
     public var consumedCU: Decimal? {
         get { present & 16 == 0 ? nil : consumed.value ?? rare?.consumed }
-        set { setDecimal(newValue, bit: 16, packed: \.consumed, boxed: \.consumed) }
+        set {
+            let (word, boxed) = pack(newValue, bit: 16)
+            consumed = word
+            if boxed != nil || rare?.consumed != nil { updateRare { $0.consumed = boxed } }
+        }
     }
 
     /// Appends the UTF-8 of `instanceName`, nothing when it is absent.
@@ -139,24 +147,16 @@ public struct DocumentContent: Sendable, Hashable {
         if rare?.instance != nil { updateRare { $0.instance = nil } }
     }
 
-    /// Packs `value` into its word, or keeps it in the box when it does not fit.
-    private mutating func setDecimal(
-        _ value: Decimal?, bit: UInt8, packed: WritableKeyPath<DocumentContent, PackedDecimal>, boxed: WritableKeyPath<RareFields.Values, Decimal?>
-    ) {
+    /// Marks `value` present or absent in `bit` and packs it into a word; a value that does
+    /// not fit comes back to be kept in the box.
+    private mutating func pack(_ value: Decimal?, bit: UInt8) -> (PackedDecimal, boxed: Decimal?) {
         guard let value else {
             present &= ~bit
-            self[keyPath: packed] = .boxed
-            if rare?.values[keyPath: boxed] != nil { updateRare { $0[keyPath: boxed] = nil } }
-            return
+            return (.boxed, nil)
         }
         present |= bit
-        if let word = PackedDecimal(value) {
-            self[keyPath: packed] = word
-            if rare?.values[keyPath: boxed] != nil { updateRare { $0[keyPath: boxed] = nil } }
-        } else {
-            self[keyPath: packed] = .boxed
-            updateRare { $0[keyPath: boxed] = value }
-        }
+        if let word = PackedDecimal(value) { return (word, nil) }
+        return (.boxed, value)
     }
 
     public var sessionLogUrl: String? {

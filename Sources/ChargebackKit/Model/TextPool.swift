@@ -18,8 +18,46 @@ public struct PooledText: Sendable, Hashable {
         number = text.map { TextPool.shared.number(for: $0) } ?? 0
     }
 
-    /// The text; nil for `none`.
-    var string: String? { number == 0 ? nil : TextPool.shared.text(number) }
+    /// The text; nil for `none`. A short text comes as the calling thread's own copy.
+    var string: String? { number == 0 ? nil : LocalTexts.current.text(number) }
+}
+
+/// Each thread's own copies of the short pooled texts. Every document of a run shares one
+/// `String` per org, user or task; if every thread retained and released that one string,
+/// each count would be an atomic write to a cache line the cores pull back and forth. A copy
+/// per thread keeps those writes on the thread's own core.
+final class LocalTexts {
+    /// Texts up to this many bytes are copied; longer ones (error messages) are shared.
+    private static let copiedLength = 128
+    private var texts: [String?] = []
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { Unmanaged<LocalTexts>.fromOpaque($0!).release() }
+        precondition(status == 0, "pthread_key_create failed (\(status))")
+        return key
+    }()
+
+    /// The calling thread's copies.
+    static var current: LocalTexts {
+        if let p = pthread_getspecific(key) { return Unmanaged<LocalTexts>.fromOpaque(p).takeUnretainedValue() }
+        let local = LocalTexts()
+        pthread_setspecific(key, Unmanaged.passRetained(local).toOpaque())
+        return local
+    }
+
+    /// The text numbered `n`.
+    func text(_ n: UInt32) -> String {
+        let i = Int(n)
+        if i < texts.count, let copy = texts[i] { return copy }
+        let shared = TextPool.shared.text(n)
+        guard shared.utf8.count <= Self.copiedLength else { return shared }
+        if i >= texts.count { texts += repeatElement(nil, count: max(i + 1 - texts.count, texts.count)) }
+        // A new string of the same bytes (a short one is held inline, with no object at all).
+        let copy = String(decoding: Array(shared.utf8), as: UTF8.self)
+        texts[i] = copy
+        return copy
+    }
 }
 
 /// The process-wide table behind `PooledText`. Texts are added under a lock and never removed

@@ -19,7 +19,7 @@ public struct PooledText: Sendable, Hashable {
     }
 
     /// The text; nil for `none`. A short text comes as the calling thread's own copy.
-    var string: String? { number == 0 ? nil : LocalTexts.current.text(number) }
+    var string: String? { number == 0 ? nil : LocalTexts.text(number) }
 }
 
 /// Each thread's own copies of the short pooled texts. Every document of a run shares one
@@ -38,12 +38,14 @@ final class LocalTexts {
         return key
     }()
 
-    /// The calling thread's copies.
-    static var current: LocalTexts {
-        if let p = pthread_getspecific(key) { return Unmanaged<LocalTexts>.fromOpaque(p).takeUnretainedValue() }
+    /// The text numbered `n`, from the calling thread's copies.
+    static func text(_ n: UInt32) -> String {
+        if let p = pthread_getspecific(key) {
+            return Unmanaged<LocalTexts>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.text(n) }
+        }
         let local = LocalTexts()
         pthread_setspecific(key, Unmanaged.passRetained(local).toOpaque())
-        return local
+        return local.text(n)
     }
 
     /// The text numbered `n`.

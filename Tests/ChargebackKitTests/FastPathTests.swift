@@ -109,6 +109,42 @@ struct FastPathTests {
         #expect(doc?.jobId == "8zcuMdImeshidZ4XVExs20")
     }
 
+    @Test("strings with escapes in pooled fields, seen again and again: each decoded as the general path does, a bad one declined")
+    func repeatedEscapes() throws {
+        let messages = [
+            Raw("\"quote \\\" backslash \\\\ slash \\/ tab \\t\""), Raw("\"caf\\u00e9 \\ud83d\\ude00\""), Raw("\"lone \\ud83d here\""),
+            Raw("\"lone low \\udc00\""), Raw("\"caf\u{00E9} \\n\""), Raw("\"caf\\u00e9 \\n\""), Raw("\"bad \\x escape\""),
+            Raw("\"bad \\u12 short\""), Raw("\"quote \\\" backslash \\\\ slash \\/ tab \\q\""),
+        ]
+        var lines: [String] = []
+        for round in 0..<3 {
+            for (i, m) in messages.enumerated() {
+                lines.append(docA(["errorMessage": m, "runId": round * 100 + i]))
+                lines.append(docA(["startedBy": m, "codeTaskName": m, "runId": 1000 + round * 100 + i]))
+            }
+        }
+        let dir = try TempDir()
+        try dir.write("in/escapes.ndjson", lines.joined(separator: "\n") + "\n")
+        let fast = try read(dir, ["in"], fast: true, threads: 1)
+        let general = try read(dir, ["in"], fast: false, threads: 1)
+        expectSame(fast, general)
+        // Six messages decode, three are rejected, in both fields, in every round.
+        #expect(general.documents.count == 3 * 2 * 6 && general.rejects.count == 3 * 2 * 3)
+        #expect(fast.documents.first?.content.errorMessage == "quote \" backslash \\ slash / tab \t")
+        #expect(fast.documents.dropFirst(2).first?.content.errorMessage == "caf\u{00E9} \u{1F600}")
+        #expect(fast.documents.dropFirst(4).first?.content.errorMessage == "lone \u{FFFD} here")
+        // The fast decoder itself takes a repeated message (from its table the second time)
+        // and declines a bad escape next to it.
+        var decoder = FastDocumentDecoder(inputZone: .utc, interning: true)
+        let src = ChargebackKit.SourceLocation(path: "x", position: .line(1), fileOrder: 0)
+        func decode(_ text: String) -> JobDocument? {
+            text.utf8.withContiguousStorageIfAvailable { decoder.decode($0, 0..<$0.count, source: src, ownText: nil) } ?? nil
+        }
+        for _ in 0..<2 { #expect(decode(lines[0])?.content.errorMessage == "quote \" backslash \\ slash / tab \t") }
+        #expect(decode(lines[2])?.content.errorMessage == "caf\u{00E9} \u{1F600}")
+        #expect(decode(lines[12]) == nil && decode(lines[16]) == nil)
+    }
+
     @Test("the bundled samples: the same documents and rejects either way, with one thread or two")
     func samples() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -14,6 +14,8 @@ struct FastDocumentDecoder {
     let inputZone: Zone
     /// Shares repeated strings (org, user, environment, task, error) among documents.
     private var interner: ByteInterner?
+    /// The pooled texts of strings with escapes, known by their bytes as written.
+    private var escapedTexts = ByteInterner()
     private var slots = [Slot](repeating: Slot(), count: Field.allCases.count)
     private var unknownNames: [Range<Int>] = []
 
@@ -28,6 +30,14 @@ struct FastDocumentDecoder {
         case instanceName, errorMessage, firstErrorMessage, sessionLogUrl, agentJobLogUrl, advancedLogLocation
         case advancedLogDownloadUrl, startTime, updateTime, endTime, codeTaskId, runId
         case assignedServerlessComputeUnits, consumedServerlessComputeUnits
+
+        /// Fields read as pooled text (`pooled(_:_:)`).
+        var pooled: Bool {
+            switch self {
+            case .orgId, .startedBy, .runtimeEnvId, .agentGroupId, .assetName, .codeTaskName, .errorMessage, .firstErrorMessage: true
+            default: false
+            }
+        }
     }
 
     private enum ValueKind: UInt8 { case absent, null, string, escapedString, number, literal }
@@ -120,10 +130,12 @@ struct FastDocumentDecoder {
             p.skipWhitespace()
             guard p.pos < p.end else { return false }
             let valueStart = p.pos
+            let field = Self.field(bytes, name)
             let kind: ValueKind
             switch bytes[p.pos] {
             case UInt8(ascii: "\""):
-                guard let escaped = skipString(&p) else { return false }
+                // A pooled field's escapes are checked when its text is looked up.
+                guard let escaped = skipString(&p, checkEscapes: !(field?.pooled ?? false) || interner == nil) else { return false }
                 kind = escaped ? .escapedString : .string
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 guard (try? p.scanNumber()) != nil else { return false }
@@ -140,7 +152,7 @@ struct FastDocumentDecoder {
             default:
                 return false  // Nested objects and arrays (and envelopes) take the general path.
             }
-            if let field = Self.field(bytes, name) {
+            if let field {
                 guard slots[field.rawValue].kind == .absent else { return false }
                 slots[field.rawValue] = Slot(kind: kind, range: valueStart..<p.pos)
             } else {
@@ -162,8 +174,9 @@ struct FastDocumentDecoder {
     }
 
     /// Moves past the string at `p.pos`; whether it has escapes, or nil when it is not valid
-    /// (escapes are checked by decoding; non-ASCII text by validating it).
-    private func skipString(_ p: inout JSONParser) -> Bool? {
+    /// (escapes are checked by decoding, unless `checkEscapes` is false; non-ASCII text by
+    /// validating it).
+    private func skipString(_ p: inout JSONParser, checkEscapes: Bool) -> Bool? {
         let bytes = p.bytes
         var i = p.pos + 1
         var escaped = false, ascii = true
@@ -180,6 +193,10 @@ struct FastDocumentDecoder {
             i += 1
         }
         guard i < p.end else { return nil }
+        if escaped && !checkEscapes && ascii {
+            p.pos = i + 1
+            return true
+        }
         if escaped || !ascii {
             var q = JSONParser(bytes, range: p.pos..<p.end)
             guard (try? q.parseString()) != nil else { return nil }
@@ -213,10 +230,34 @@ struct FastDocumentDecoder {
     /// empty, nil when it is not a string.
     private mutating func pooled(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> PooledText? {
         let slot = slots[f.rawValue]
-        guard slot.kind == .string, interner != nil else { return string(f, bytes).map(PooledText.init) }
+        guard slot.kind == .string || slot.kind == .escapedString, interner != nil else { return string(f, bytes).map(PooledText.init) }
         let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
         if body.isEmpty { return PooledText.none }
-        return interner!.intern(body)
+        guard slot.kind == .escapedString else { return interner!.intern(body) }
+        // Seen before: the bytes decode to that text (which also proves them valid). Else the
+        // string is decoded, and so checked, as the general path would.
+        let h = ByteInterner.hash(body)
+        if let known = escapedTexts.find(h, { n in Self.decodes(bytes, slot.range, to: n) }) { return known }
+        var q = JSONParser(bytes, range: slot.range)
+        guard let text = try? q.parseString() else { return nil }
+        let pooled = PooledText(text.isEmpty ? nil : text)
+        if pooled != .none { escapedTexts.insert(h, pooled) }
+        return pooled
+    }
+
+    /// Whether the string at `range` (with its quotes) decodes to exactly the pooled text `n`.
+    private static func decodes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to n: UInt32) -> Bool {
+        var text = TextPool.shared.text(n)
+        return text.withUTF8 { t in
+            var q = JSONParser(bytes, range: range)
+            var j = 0
+            let whole = try? q.decodeString { b in
+                guard j < t.count, t[j] == b else { return false }
+                j += 1
+                return true
+            }
+            return whole == true && j == t.count
+        }
     }
 
     /// Sets the instance name, as a mark when it is the usual `<codeTaskName>-<runId>`
@@ -346,22 +387,36 @@ struct ByteInterner {
     /// The pooled text of the (valid UTF-8, non-empty) `bytes`.
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> PooledText {
         let h = Self.hash(bytes)
+        if let known = find(h, { Self.same($0, bytes) }) { return known }
+        let text = PooledText(String(decoding: bytes, as: UTF8.self))
+        insert(h, text)
+        return text
+    }
+
+    /// The entry of hash `h` that `match` accepts.
+    func find(_ h: UInt64, _ match: (UInt32) -> Bool) -> PooledText? {
         let mask = hashes.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while numbers[i] != 0 {
-            if hashes[i] == h, Self.same(numbers[i], bytes) { return PooledText(number: numbers[i]) }
+            if hashes[i] == h, match(numbers[i]) { return PooledText(number: numbers[i]) }
             i = (i + 1) & mask
         }
-        let n = TextPool.shared.number(for: String(decoding: bytes, as: UTF8.self))
+        return nil
+    }
+
+    /// Adds an entry (`text` is not `none`).
+    mutating func insert(_ h: UInt64, _ text: PooledText) {
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while numbers[i] != 0 { i = (i + 1) & mask }
         hashes[i] = h
-        numbers[i] = n
+        numbers[i] = text.number
         count += 1
         if count * 2 > hashes.count { grow() }
-        return PooledText(number: n)
     }
 
     /// A hash of `bytes`, eight at a time.
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let raw = UnsafeRawBufferPointer(bytes)
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
         var i = 0

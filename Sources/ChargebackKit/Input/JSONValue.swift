@@ -229,27 +229,52 @@ public struct JSONParser {
             pos = scan + 1
             return s
         }
-        var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[pos..<scan]))
-        pos = scan
+        var out: [UInt8] = []
+        out.reserveCapacity(scan - pos + 16)
+        pos = open
+        _ = try decodeString {
+            out.append($0)
+            return true
+        }
+        guard let s = String(validating: out, as: UTF8.self) else {
+            throw JSONSyntaxError(message: "invalid UTF-8 in string", offset: open)
+        }
+        return s
+    }
+
+    /// Reads the string at `pos` (its opening quote) to past its closing quote, handing each
+    /// byte of its text, escapes decoded, to `emit`; when `emit` returns false the read stops
+    /// there and the result is false. The one decoding of escapes: `parseString` builds its
+    /// strings with it, and the reader compares a string with a known text without building
+    /// it. The text's UTF-8 is not checked here.
+    @inline(__always)
+    mutating func decodeString(_ emit: (UInt8) -> Bool) throws(JSONSyntaxError) -> Bool {
+        let open = pos
+        pos += 1
         while true {
             guard pos < end else { throw JSONSyntaxError(message: "unterminated string", offset: open) }
             let b = bytes[pos]
-            if b == UInt8(ascii: "\"") { pos += 1; break }
+            if b == UInt8(ascii: "\"") { pos += 1; return true }
             if b < 0x20 { throw JSONSyntaxError(message: "control character in string", offset: pos) }
-            if b != UInt8(ascii: "\\") { out.append(b); pos += 1; continue }
+            if b != UInt8(ascii: "\\") {
+                guard emit(b) else { return false }
+                pos += 1
+                continue
+            }
             pos += 1
             guard pos < end else { throw JSONSyntaxError(message: "unterminated escape", offset: pos) }
             let e = bytes[pos]
             pos += 1
+            let byte: UInt8
             switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "\""): byte = 0x22
+            case UInt8(ascii: "\\"): byte = 0x5C
+            case UInt8(ascii: "/"): byte = 0x2F
+            case UInt8(ascii: "b"): byte = 0x08
+            case UInt8(ascii: "f"): byte = 0x0C
+            case UInt8(ascii: "n"): byte = 0x0A
+            case UInt8(ascii: "r"): byte = 0x0D
+            case UInt8(ascii: "t"): byte = 0x09
             case UInt8(ascii: "u"):
                 var scalar = try parseHex4()
                 if (0xD800...0xDBFF).contains(scalar) {
@@ -271,15 +296,15 @@ public struct JSONParser {
                 } else if (0xDC00...0xDFFF).contains(scalar) {
                     scalar = 0xFFFD
                 }
-                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+                var stopped = false
+                for unit in UTF8.encode(Unicode.Scalar(scalar)!)! where !stopped { stopped = !emit(unit) }
+                if stopped { return false }
+                continue
             default:
                 throw JSONSyntaxError(message: "invalid escape", offset: pos - 1)
             }
+            guard emit(byte) else { return false }
         }
-        guard let s = String(validating: out, as: UTF8.self) else {
-            throw JSONSyntaxError(message: "invalid UTF-8 in string", offset: open)
-        }
-        return s
     }
 
     private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {

@@ -109,9 +109,9 @@ public struct InputReader: Sendable {
     }
 
     func readFile(_ file: PlannedFile, order: Int, sink: LedgerSink? = nil) -> FileOutcome {
-        let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         func unreadable(_ why: String, bytes: Int64 = 0, sha: String? = nil) -> FileOutcome {
-            FileOutcome(
+            let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+            return FileOutcome(
                 info: InputFileInfo(path: file.path, bytes: bytes, sha256: sha, documents: 1),
                 rejects: [Reject(source: whole, reason: .unreadableFile, detail: why, text: "")])
         }
@@ -236,6 +236,7 @@ public struct InputReader: Sendable {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
         let body = start..<bytes.count
         let trimmed = trim(bytes, body)
+        // The file's path is pooled once for all its documents.
         let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         switch file.layout {
         case .ndjson:
@@ -246,20 +247,21 @@ public struct InputReader: Sendable {
                     Reject(source: whole, reason: .malformedJSON, detail: "the file is empty; expected a JSON object or an array of objects", text: ""))
                 return
             }
-            if case .failure(let e) = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
+            if case .failure(let e) = parseWhole(bytes, trimmed, whole: whole, into: &outcome) {
                 outcome.rejects.append(
                     Reject(source: whole, reason: .malformedJSON, detail: "invalid JSON at byte \(e.offset + 1): \(e.message)", text: text(bytes, trimmed)))
             }
         case .sniff:
             if trimmed.isEmpty { return }
-            if case .failure = parseWhole(bytes, trimmed, file: file, order: order, into: &outcome) {
+            if case .failure = parseWhole(bytes, trimmed, whole: whole, into: &outcome) {
                 splitLines(bytes, body, file: file, order: order, into: &outcome)
             }
         }
     }
 
     /// Parses the whole text as one object or one array; on a syntax error nothing is added.
-    private func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, file: PlannedFile, order: Int, into outcome: inout FileOutcome) -> Result<
+    /// `whole` is the location of the file itself.
+    private func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, whole: SourceLocation, into outcome: inout FileOutcome) -> Result<
         Void, JSONSyntaxError
     > {
         var parser = JSONParser(bytes, range: range)
@@ -267,7 +269,8 @@ public struct InputReader: Sendable {
             do {
                 let elements = try parser.parseArrayElements()
                 for (i, e) in elements.enumerated() {
-                    let src = SourceLocation(path: file.path, position: .index(i), fileOrder: order)
+                    var src = whole
+                    src.position = .index(i)
                     add(e.value, spans: e.memberSpans, bytes, e.span, source: src, into: &outcome)
                 }
                 return .success(())
@@ -275,9 +278,10 @@ public struct InputReader: Sendable {
                 return .failure(error)
             }
         }
-        let source = SourceLocation(path: file.path, position: .whole, fileOrder: order)
+        let source = whole
         if useFastPath {
-            var fast = FastDocumentDecoder(inputZone: decoder.inputZone, interning: false)
+            var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+            defer { fastDecoders.put(fast) }
             if let doc = fast.decode(bytes, range, source: source, ownText: nil) {
                 outcome.documents.append(doc)
                 return .success(())

@@ -105,15 +105,26 @@ final class TextPool: @unchecked Sendable {
         pages[Int(n) >> Self.pageBits]![Int(n) & (Self.pageSize - 1)]
     }
 
-    /// A text compared and hashed by its UTF-8 bytes.
+    /// A text compared and hashed by its UTF-8 bytes (its hash taken once: paths and
+    /// messages are long).
     private struct ByteKey: Hashable {
         let text: String
+        private let hash: Int
 
-        static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
-
-        func hash(into h: inout Hasher) {
+        init(text: String) {
             var t = text
+            self.text = t
+            var h = Hasher()
             t.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hash = h.finalize()
         }
+
+        static func == (a: ByteKey, b: ByteKey) -> Bool {
+            guard a.hash == b.hash, a.text.utf8.count == b.text.utf8.count else { return false }
+            var x = a.text, y = b.text
+            return x.withUTF8 { p in y.withUTF8 { q in p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 } }
+        }
+
+        func hash(into h: inout Hasher) { h.combine(hash) }
     }
 }

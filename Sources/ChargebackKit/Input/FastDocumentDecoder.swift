@@ -315,9 +315,13 @@ struct FastDocumentDecoder {
         value(f, .string, bytes) { try? parseTimestamp(bytes: $0, zone: inputZone) }
     }
 
-    /// An integer field, written as a whole JSON number.
+    /// An integer field, written as a whole JSON number, or as a string holding a whole
+    /// number (which the general path also takes: `"21"`, `"2.0"`).
     private func integer(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Int64?? {
-        value(f, .number, bytes) { digits in
+        if slots[f.rawValue].kind == .string {
+            return value(f, .string, bytes) { text in ExactDecimal.parse(bytes: text).flatMap(ExactDecimal.int64) }
+        }
+        return value(f, .number, bytes) { digits in
             var i = 0
             let negative = digits[0] == UInt8(ascii: "-")
             if negative { i += 1 }
@@ -335,9 +339,10 @@ struct FastDocumentDecoder {
         }
     }
 
-    /// A decimal field, written as a JSON number.
+    /// A decimal field, written as a JSON number or as a string holding one (`"0.0423"`, as
+    /// some documents carry compute units).
     private func decimal(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> Decimal?? {
-        value(f, .number, bytes) { ExactDecimal.parse(bytes: $0) }
+        value(f, slots[f.rawValue].kind == .string ? .string : .number, bytes) { ExactDecimal.parse(bytes: $0) }
     }
 
     private static func field(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Field? {

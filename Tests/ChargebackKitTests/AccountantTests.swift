@@ -44,7 +44,23 @@ struct AccountantTests {
             #expect(item.day == day, "\(time)")
             #expect(item.month == month, "\(time)")
         }
-        #expect(MemoryLayout<LineItem>.stride <= 104)
+        #expect(MemoryLayout<LineItem>.stride <= 88)
+    }
+
+    @Test("rate and cost read back as set, packed or boxed, and print as they were written")
+    func packedRateAndCost() throws {
+        let job = Self.jobs(count: 1)[0]
+        let values = ["0", "0.00", "0.35", "-12.5", "1E+3", "72057594037927935", "72057594037927936", "123456789012345678901234567890.12"]
+        for r in values {
+            for c in values {
+                let rate = try #require(ExactDecimal.parse(r)), cost = try #require(ExactDecimal.parse(c))
+                var item = LineItem(job: job, costCenter: "c", rate: rate, cost: cost, currency: .usd, attributionTime: 0, zone: .utc)
+                #expect(ExactDecimal.plain(item.rate) == ExactDecimal.plain(rate) && ExactDecimal.plain(item.cost) == ExactDecimal.plain(cost), "\(r) \(c)")
+                item.cost = rate
+                item.rate = cost
+                #expect(item.rate == cost && item.cost == rate, "\(r) \(c)")
+            }
+        }
     }
 
     @Test("line items follow start, org, task, run, job, then reading order; day and month are the report zone's")

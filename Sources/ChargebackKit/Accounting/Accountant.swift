@@ -4,9 +4,20 @@ import Foundation
 public struct LineItem: Sendable {
     public var job: JobRecord
     public var costCenter: String
-    public var rate: Decimal
+    public var rate: Decimal {
+        get { rateWord.value ?? longValues!.rate }
+        set { (rateWord, costWord, longValues) = Self.pack(newValue, cost) }
+    }
     /// Consumed CU × rate, rounded half-to-even to the currency's minor unit.
-    public var cost: Decimal
+    public var cost: Decimal {
+        get { costWord.value ?? longValues!.cost }
+        set { (rateWord, costWord, longValues) = Self.pack(rate, newValue) }
+    }
+    // A million line items are held at once: rate and cost are packed into a word each, and
+    // kept in a box only when one of them does not fit.
+    private var rateWord: PackedDecimal
+    private var costWord: PackedDecimal
+    private var longValues: LongValues?
     public var currency: Currency
     /// The start (or, with `--attribute-by end`, the end) time that places the job.
     public var attributionTime: Instant
@@ -31,11 +42,27 @@ public struct LineItem: Sendable {
     init(job: JobRecord, costCenter: String, rate: Decimal, cost: Decimal, currency: Currency, attributionTime: Instant, localDay: Int32) {
         self.job = job
         self.costCenter = costCenter
-        self.rate = rate
-        self.cost = cost
+        (rateWord, costWord, longValues) = Self.pack(rate, cost)
         self.currency = currency
         self.attributionTime = attributionTime
         self.localDay = localDay
+    }
+
+    /// The words of `rate` and `cost`, and the box holding both when either does not fit.
+    private static func pack(_ rate: Decimal, _ cost: Decimal) -> (PackedDecimal, PackedDecimal, LongValues?) {
+        if let r = PackedDecimal(rate), let c = PackedDecimal(cost) { return (r, c, nil) }
+        return (.boxed, .boxed, LongValues(rate: rate, cost: cost))
+    }
+
+    /// Rate and cost of a line item when one does not fit in a word.
+    private final class LongValues: Sendable {
+        let rate: Decimal
+        let cost: Decimal
+
+        init(rate: Decimal, cost: Decimal) {
+            self.rate = rate
+            self.cost = cost
+        }
     }
 
     /// The report-zone day of `t`, in days since 1970-01-01 (clamped to what `Int32` holds,

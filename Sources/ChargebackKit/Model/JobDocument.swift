@@ -219,31 +219,6 @@ public struct DocumentContent: Sendable, Hashable {
 /// No timestamp from year 0000 to 9999 comes near it.
 private let absentInstant = Instant.min
 
-/// A decimal in one word: the mantissa in the low 56 bits, the exponent (offset by 64) in the
-/// next 7 and the sign in the top bit; `boxed` (all ones) when the value did not fit and lies
-/// in the content's box. Unpacking rebuilds the very `Decimal` that was packed (same mantissa
-/// and exponent), so reports print it as they would have printed the original.
-private struct PackedDecimal: Sendable, Hashable {
-    private var word: UInt64
-
-    static let boxed = PackedDecimal(word: .max)
-
-    private init(word: UInt64) { self.word = word }
-
-    init?(_ value: Decimal) {
-        guard let parts = SmallDecimal(value), parts.mantissa < 1 << 56, parts.exponent >= -64, parts.exponent < 63 else { return nil }
-        word = parts.mantissa | UInt64(parts.exponent + 64) << 56 | (parts.negative ? 1 << 63 : 0)
-    }
-
-    /// The packed value; nil when it is boxed.
-    var value: Decimal? {
-        guard word != .max else { return nil }
-        let mantissa = word & (1 << 56 - 1)
-        let exponent = Int((word >> 56) & 0x7F) - 64
-        return Decimal(sign: word >> 63 != 0 ? .minus : .plus, exponent: exponent, significand: Decimal(mantissa))
-    }
-}
-
 /// The fields a document rarely carries, boxed so that absent ones cost one word.
 private final class RareFields: Sendable {
     struct Values: Sendable {

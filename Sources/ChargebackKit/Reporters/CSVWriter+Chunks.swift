@@ -2,7 +2,7 @@ import Foundation
 
 extension CSVWriter {
     /// Rows per chunk: large enough that a chunk's work dwarfs handing it to a thread, small
-    /// enough that a few chunks in flight stay a few megabytes.
+    /// enough that the chunks in flight (two batches) stay a few tens of megabytes.
     static let rowsPerChunk = 4096
 
     /// Writes `count` rows into `sink`, formatting chunks of rows on every core. Chunks are
@@ -23,7 +23,8 @@ extension CSVWriter {
             }
             return
         }
-        let batch = 2 * threads
+        // Four chunks per thread: the batch's formatting outlasts the writing of the one before.
+        let batch = 4 * threads
         var pending: [[UInt8]] = []
         var next = 0
         let writer = SinkHandoff(sink: sink)
@@ -32,10 +33,12 @@ extension CSVWriter {
             let formatting = min(batch, chunks - first)
             let done = LockedSlots<[UInt8]>(count: formatting)
             let toWrite = pending
-            // One extra iteration writes the previous batch while this one is formatted.
+            // One extra iteration writes the previous batch while this one is formatted. It is
+            // the first, so that its thread starts on it at once and the others share the
+            // formatting, rather than one thread writing alone at the end.
             let failure = ChunkFailure()
-            DispatchQueue.concurrentPerform(iterations: formatting + 1) { k in
-                if k == formatting {
+            DispatchQueue.concurrentPerform(iterations: formatting + 1) { iteration in
+                if iteration == 0 {
                     for part in toWrite {
                         let result = part.withUnsafeBytes { raw in Result { () throws(OutputError) in try writer.sink.write(raw) } }
                         if case .failure(let error) = result {
@@ -45,6 +48,7 @@ extension CSVWriter {
                     }
                     return
                 }
+                let k = iteration - 1
                 var csv = CSVWriter(reservingCapacity: 512 * rowsPerChunk)
                 format(rows(of: first + k), &csv)
                 done.store(csv.bytes, at: k)

@@ -54,15 +54,21 @@ public struct CSVWriter: Sendable {
     /// Appends a text cell to the current row.
     public mutating func text(_ s: String) {
         let start = beginCell()
-        bytes.append(contentsOf: s.utf8)
+        append(s)
         endCell(from: start, neutralise: true)
     }
 
     /// Appends a numeric cell (never neutralised) to the current row.
     public mutating func number(_ s: String) {
         let start = beginCell()
-        bytes.append(contentsOf: s.utf8)
+        append(s)
         endCell(from: start, neutralise: false)
+    }
+
+    /// Appends the UTF-8 of `s` from its storage in one copy.
+    @inline(__always) private mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Appends a text cell whose UTF-8 `write` appends to the buffer.

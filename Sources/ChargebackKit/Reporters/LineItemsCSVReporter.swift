@@ -18,7 +18,7 @@ public struct LineItemsCSVReporter: StreamingReporter {
         try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
             // Rows read the line items in place rather than copying each out of the array.
             items.withUnsafeBufferPointer { buffer in
-                for i in range { Self.row(buffer[i], into: &csv) }
+                for i in range { Self.row(buffer.baseAddress! + i, into: &csv) }
             }
         }
     }
@@ -26,12 +26,17 @@ public struct LineItemsCSVReporter: StreamingReporter {
     /// Appends the row of `item`; numbers, instants, decimals and the derived job fields go
     /// straight into the buffer, so a row builds no `String`.
     static func row(_ item: LineItem, into csv: inout CSVWriter) {
-        // The closures capture these rather than `item`, which would copy the line item.
-        let j = item.job
-        let rate = item.rate, cost = item.cost, minorUnit = item.currency.minorUnit
+        withUnsafePointer(to: item) { row($0, into: &csv) }
+    }
+
+    /// `row` of the line item at `item`, read in place: copying a line item out of the array
+    /// would count a reference for each of its fields.
+    static func row(_ item: UnsafePointer<LineItem>, into csv: inout CSVWriter) {
+        let j = item.pointee.job
+        let rate = item.pointee.rate, cost = item.pointee.cost, minorUnit = item.pointee.currency.minorUnit
         csv.text(j.orgId)
         csv.text(j.user)
-        csv.text(item.costCenter)
+        csv.text(item.pointee.costCenter)
         csv.text(j.runtimeEnvId)
         csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
         csv.text(j.codeTaskName ?? "")
@@ -46,7 +51,7 @@ public struct LineItemsCSVReporter: StreamingReporter {
         csv.number { b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
         csv.number { b in ExactDecimal.appendPlain(rate, to: &b) }
         csv.number { b in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
-        csv.text(item.currency.code)
+        csv.text(item.pointee.currency.code)
         csv.text(j.errorMessage ?? "")
         csv.text { b in j.appendSessionLogUrl(to: &b) }
         csv.text { b in LineItem.appendFlags(of: j, to: &b) }

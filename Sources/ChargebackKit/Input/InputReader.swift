@@ -296,8 +296,9 @@ public struct InputReader: Sendable {
         }
     }
 
-    /// Splits NDJSON into lines; a large file is cut at line boundaries into one part per
-    /// thread, parsed in parallel and joined in order, so the result is the same. With a sink,
+    /// Splits NDJSON into lines; a large block is cut at line boundaries into eight parts per
+    /// thread (small enough that no thread waits long for the last one), parsed in parallel
+    /// and joined in order, so the result is the same. With a sink,
     /// each part's documents are folded by the thread that read them. `alongside` runs on one
     /// of the threads while the parts are parsed. Returns the number of line ends in `body`.
     @discardableResult
@@ -305,7 +306,7 @@ public struct InputReader: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, base: FileBase? = nil, file: PlannedFile, order: Int,
         sink: LedgerSink? = nil, alongside: (@Sendable () -> Void)? = nil, into outcome: inout FileOutcome
     ) -> Int {
-        let parts = threads > 1 && body.count >= 4 << 20 ? threads * 4 : 1
+        let parts = threads > 1 && body.count >= 4 << 20 ? threads * 8 : 1
         guard parts > 1 else {
             alongside?()
             parseLines(bytes, body, firstLine: firstLine, base: base, file: file, order: order, into: &outcome)

@@ -94,4 +94,28 @@ struct AccountantTests {
             }
         }
     }
+
+    @Test("summary groups: texts equal as Swift strings are one group whatever their bytes; days of one month are one month")
+    func summaryGroupsByText() throws {
+        func job(_ org: String, _ start: String, _ i: Int) -> JobRecord {
+            JobRecord(
+                jobId: "J\(i)", orgId: org, user: "u", runtimeEnvId: "env", codeTaskId: 1, codeTaskName: nil, instanceName: nil, runId: Int64(i),
+                state: .succeeded, startTime: t(start), startEstimated: false, endTime: nil, errorMessage: nil, sessionLogUrl: nil, assignedCU: nil,
+                consumedCU: Decimal(i), source: SourceLocation(path: "in", position: .line(i), fileOrder: 0))
+        }
+        let nfc = "Caf\u{E9}", nfd = "Cafe\u{301}"
+        let jobs = [
+            job(nfc, "2026-10-01T10:00:00Z", 1), job(nfd, "2026-10-02T10:00:00Z", 2), job("Cafe", "2026-10-03T10:00:00Z", 3),
+            job(nfc, "2026-11-01T10:00:00Z", 4),
+        ]
+        let (items, _) = AccountingRules().account(jobs)
+        let summary = Summary(items: items, dimensions: [.org, .month, .status, .runtimeEnv, .costCenter])
+        let rows = summary.rows.map { row in (row.key.map { v -> String in if case .text(let s) = v { s } else { "" } }, row.tally.jobs, row.tally.consumedCU) }
+        #expect(rows.count == 3)
+        let october = try #require(rows.first { $0.0[0] == nfc && $0.0[1] == "2026-10" })
+        #expect(october.1 == 2 && october.2 == 3)
+        // The row's text is its first line item's, byte for byte.
+        #expect(Array(october.0[0].utf8) == Array(nfc.utf8))
+        #expect(rows.contains { $0.0[0] == "Cafe" && $0.1 == 1 } && rows.contains { $0.0[1] == "2026-11" && $0.1 == 1 })
+    }
 }

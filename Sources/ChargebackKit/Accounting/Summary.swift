@@ -236,32 +236,78 @@ public struct Summary: Sendable {
         return merged
     }
 
-    /// Groups the line items in `range`.
+    /// Groups the line items in `range`. Items are first grouped by numbers, which hash and
+    /// compare fast: pooled texts by their numbers, cost centers by where they were first
+    /// seen, days as day counts. Each such group's key of texts is then built once, from its
+    /// first item, and groups whose keys of texts are equal are merged (two different texts
+    /// can be one key, as Swift compares strings), so the result is the grouping by texts.
     private static func group(_ items: [LineItem], range: Range<Int>, dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
-        var groups: [[GroupValue]: Group] = [:]
+        var byNumbers: [[UInt64]: Group] = [:]
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
         // The key buffer is reused, so only a new group allocates; items are read in place
         // rather than copied out of the array.
-        var key: [GroupValue] = []
-        var days = DayTexts()
+        var key: [UInt64] = []
+        var centers: [String] = []
+        var month = (day: Int32?.none, number: UInt64(0))
         items.withUnsafeBufferPointer { buffer in
             for index in range {
                 key.removeAll(keepingCapacity: true)
+                let item = buffer.baseAddress! + index
                 for d in dimensions {
                     switch d {
-                    case .org: key.append(.text(buffer[index].job.orgId))
-                    case .user: key.append(.text(buffer[index].job.user))
-                    case .costCenter: key.append(.text(buffer[index].costCenter))
-                    case .runtimeEnv: key.append(.text(buffer[index].job.runtimeEnvId))
+                    case .org: key.append(UInt64(item.pointee.job.orgText.number))
+                    case .user: key.append(UInt64(item.pointee.job.userText.number))
+                    case .costCenter:
+                        let center = item.pointee.costCenter
+                        if let i = centers.firstIndex(of: center) {
+                            key.append(UInt64(i))
+                        } else {
+                            key.append(UInt64(centers.count))
+                            centers.append(center)
+                        }
+                    case .runtimeEnv: key.append(UInt64(item.pointee.job.environmentText.number))
                     case .task:
-                        if addOrg { key.append(.text(buffer[index].job.orgId)) }
-                        key.append(.number(buffer[index].job.codeTaskId))
-                    case .status: key.append(.text(buffer[index].job.state.rawValue))
-                    case .day: key.append(.text(days.day(buffer[index].localDay)))
-                    case .month: key.append(.text(days.month(buffer[index].localDay)))
+                        if addOrg { key.append(UInt64(item.pointee.job.orgText.number)) }
+                        let task = item.pointee.job.codeTaskId
+                        key.append(task == nil ? 0 : 1)
+                        key.append(UInt64(bitPattern: task ?? 0))
+                    case .status: key.append(UInt64(JobState.allCases.firstIndex(of: item.pointee.job.state)!))
+                    case .day: key.append(UInt64(UInt32(bitPattern: item.pointee.localDay)))
+                    case .month:
+                        if month.day != item.pointee.localDay {
+                            let c = CivilDateTime(day: item.pointee.localDay)
+                            month = (item.pointee.localDay, UInt64(bitPattern: Int64(c.year) * 12 + Int64(c.month)))
+                        }
+                        key.append(month.number)
                     }
                 }
-                groups[key, default: Group(tally: Tally(), first: index)].tally.add(buffer[index])
+                byNumbers[key, default: Group(tally: Tally(), first: index)].tally.add(item.pointee)
+            }
+        }
+        var groups: [[GroupValue]: Group] = [:]
+        var days = DayTexts()
+        for group in byNumbers.values {
+            let item = items[group.first]
+            var texts: [GroupValue] = []
+            for d in dimensions {
+                switch d {
+                case .org: texts.append(.text(item.job.orgId))
+                case .user: texts.append(.text(item.job.user))
+                case .costCenter: texts.append(.text(item.costCenter))
+                case .runtimeEnv: texts.append(.text(item.job.runtimeEnvId))
+                case .task:
+                    if addOrg { texts.append(.text(item.job.orgId)) }
+                    texts.append(.number(item.job.codeTaskId))
+                case .status: texts.append(.text(item.job.state.rawValue))
+                case .day: texts.append(.text(days.day(item.localDay)))
+                case .month: texts.append(.text(days.month(item.localDay)))
+                }
+            }
+            if let i = groups.index(forKey: texts) {
+                groups.values[i].tally.merge(group.tally)
+                groups.values[i].first = min(groups.values[i].first, group.first)
+            } else {
+                groups[texts] = group
             }
         }
         return groups

@@ -88,6 +88,12 @@ public final class JobRecord: Sendable {
     /// nil for a Secure Agent (non-serverless) job.
     public var consumedCU: Decimal? { content.consumedCU }
 
+    /// Org, user and environment as pooled texts (`none` only when not filled in, which
+    /// reads as `unknownValue`).
+    var orgText: PooledText { content.orgText }
+    var userText: PooledText { content.userText }
+    var environmentText: PooledText { content.environmentText }
+
     /// The session log URL, as written.
     public var sessionLogUrl: String? { content.sessionLink?.url }
 

@@ -57,4 +57,32 @@ struct JSONParserTests {
         #expect(String(decoding: bytes[elements[0].memberSpans["response"]!], as: UTF8.self) == #"{"x": 1}"#)
         #expect(String(decoding: bytes[elements[1].span], as: UTF8.self) == #"{"a":2}"#)
     }
+
+    @Test("the eight-byte tests say what byte-by-byte tests say: every byte value at every place, and 200,000 seeded words")
+    func eightBytesAtATime() {
+        func words() -> [[UInt8]] {
+            var out: [[UInt8]] = []
+            for value in 0...255 {
+                for place in 0..<8 {
+                    var w = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                    w[place] = UInt8(value)
+                    out.append(w)
+                }
+            }
+            var rng = seededRNG(8, 8)
+            let likely: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x2B, 0x2C, 0x2D, 0x2E, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+            for _ in 0..<200_000 {
+                out.append((0..<8).map { _ in rng.next() % 2 == 0 ? likely[Int(rng.next() % UInt64(likely.count))] : UInt8(truncatingIfNeeded: rng.next()) })
+            }
+            return out
+        }
+        var mismatches = 0
+        for w in words() {
+            let x = w.withUnsafeBufferPointer { ByteScan.word($0.baseAddress!, 0) }
+            let string = w.contains { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 }
+            let csv = w.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
+            if ByteScan.hasStringSpecial(x) != string || ByteScan.hasCSVSpecial(x) != csv { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
 }

@@ -116,6 +116,10 @@ struct FastDocumentDecoder {
             let nameStart = p.pos + 1
             var i = nameStart
             while i < p.end {
+                if i + 8 <= p.end, !ByteScan.hasStringSpecial(ByteScan.word(bytes.baseAddress!, i)) {
+                    i += 8
+                    continue
+                }
                 let b = bytes[i]
                 if b == UInt8(ascii: "\"") { break }
                 if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
@@ -180,7 +184,13 @@ struct FastDocumentDecoder {
         let bytes = p.bytes
         var i = p.pos + 1
         var escaped = false, ascii = true
+        let base = bytes.baseAddress!
         while i < p.end {
+            // Eight plain bytes at a time.
+            if i + 8 <= p.end, !ByteScan.hasStringSpecial(ByteScan.word(base, i)) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") { break }
             if b == UInt8(ascii: "\\") {

@@ -103,7 +103,15 @@ public struct CSVWriter: Sendable {
         let clean = bytes.withUnsafeBufferPointer { b -> Bool in
             guard start < b.count else { return true }
             if neutralise && Self.startsFormula(b[start]) { return false }
-            for i in start..<b.count where Self.needsQuotes(b[i]) { return false }
+            var i = start
+            while i + 8 <= b.count {
+                if ByteScan.hasCSVSpecial(ByteScan.word(b.baseAddress!, i)) { return false }
+                i += 8
+            }
+            while i < b.count {
+                if Self.needsQuotes(b[i]) { return false }
+                i += 1
+            }
             return true
         }
         guard !clean else { return }

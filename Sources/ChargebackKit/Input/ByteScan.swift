@@ -1,0 +1,34 @@
+/// Tests on eight bytes at a time (one 64-bit word), for the loops that look for the few
+/// bytes that matter in long runs of text: the end of a JSON string, a byte that makes a CSV
+/// cell need quotes. Each test says whether any of the eight bytes is such a byte, exactly.
+enum ByteScan {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The eight bytes at `p + i` (any alignment).
+    @inline(__always) static func word(_ p: UnsafePointer<UInt8>, _ i: Int) -> UInt64 {
+        UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+    }
+
+    /// Whether a byte of `x` is below `n` (at most 128).
+    @inline(__always) static func hasByte(_ x: UInt64, below n: UInt8) -> Bool {
+        (x &- ones &* UInt64(n)) & ~x & highs != 0
+    }
+
+    /// Whether a byte of `x` is `c`.
+    @inline(__always) static func hasByte(_ x: UInt64, equalTo c: UInt8) -> Bool {
+        hasByte(x ^ (ones &* UInt64(c)), below: 1)
+    }
+
+    /// Whether a byte of `x` ends or escapes a JSON string (`"`, `\`), is a control character,
+    /// or is not ASCII.
+    @inline(__always) static func hasStringSpecial(_ x: UInt64) -> Bool {
+        x & highs != 0 || hasByte(x, below: 0x20) || hasByte(x, equalTo: 0x22) || hasByte(x, equalTo: 0x5C)
+    }
+
+    /// Whether a byte of `x` makes a CSV cell need quotes: `,`, `"`, CR or LF (all below `-`).
+    @inline(__always) static func hasCSVSpecial(_ x: UInt64) -> Bool {
+        hasByte(x, below: 0x2D)
+            && (hasByte(x, equalTo: 0x2C) || hasByte(x, equalTo: 0x22) || hasByte(x, equalTo: 0x0D) || hasByte(x, equalTo: 0x0A))
+    }
+}

@@ -14,6 +14,45 @@ struct PricingTests {
 
     let berlin = Zone(identifier: "Europe/Berlin")!
 
+    @Test("line items take the rate and cost center that the rules give each job (remembered per combination of texts)")
+    func accountedPricesEqualRules() {
+        let card = RateCard(
+            currency: .usd, defaultRate: Decimal(string: "0.50")!,
+            overrides: [
+                RateRule(orgId: "O1", rate: 2),
+                RateRule(orgId: "O1", rate: 3, effectiveFrom: CivilDateTime(year: 2026, month: 10, day: 15)),
+                RateRule(runtimeEnvId: "E1", rate: Decimal(string: "0.35")!),
+                RateRule(orgId: "O1", runtimeEnvId: "E1", rate: 9, effectiveFrom: CivilDateTime(year: 2026, month: 10, day: 20)),
+                RateRule(orgId: "Caf\u{E9}", rate: 7),
+            ])
+        let centers = CostCenterRules([
+            CostCenterRule(user: "*@finance.example.com", costCenter: "FIN"),
+            CostCenterRule(codeTaskName: "gl_*", costCenter: "GL"),
+            CostCenterRule(orgId: "o2", costCenter: "OPS"),
+        ])
+        let rules = AccountingRules(zone: berlin, rates: card, costCenters: centers)
+        var rng = seededRNG(21, 3)
+        func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
+        let start = t("2026-10-10T00:00:00Z")
+        let jobs = (0..<20_000).map { i in
+            JobRecord(
+                jobId: "J\(i)", orgId: pick(["O1", "O2", "Caf\u{E9}", "Cafe\u{301}"]), user: pick(["a@finance.example.com", "b@x", "C@FINANCE.example.com"]),
+                runtimeEnvId: pick(["E1", "E2"]), codeTaskId: 1, codeTaskName: pick([nil, "gl_post", "GL_X", "other"]), instanceName: nil, runId: Int64(i),
+                state: .succeeded, startTime: start + Instant(rng.next() % (20 * 86_400_000)), startEstimated: false, endTime: nil, errorMessage: nil,
+                sessionLogUrl: nil, assignedCU: nil, consumedCU: Decimal(i % 13), source: SourceLocation(path: "x", position: .line(i + 1), fileOrder: 0))
+        }
+        let (items, _) = rules.account(jobs)
+        #expect(items.count == jobs.count)
+        var differing = 0
+        for item in items {
+            let rate = card.rate(for: item.job, at: item.attributionTime, zone: berlin)
+            if item.rate != rate || item.costCenter != centers.costCenter(for: item.job) { differing += 1 }
+        }
+        #expect(differing == 0)
+        #expect(Set(items.map(\.costCenter)) == ["FIN", "GL", "OPS", "UNALLOCATED"])
+        #expect(Set(items.map(\.rate)).count == 6)
+    }
+
     @Test("specificity: org + env, then env, then org, then the default")
     func specificity() {
         let card = RateCard(

@@ -156,8 +156,9 @@ public struct AccountingRules: Sendable {
             let chunks = (order.count + chunk - 1) / chunk
             let build: @Sendable (Int) -> Void = { c in
                 var days = DayCache()
+                var prices = PriceCache()
                 for k in (c * chunk)..<min(order.count, (c + 1) * chunk) {
-                    (target.base! + k).initialize(to: lineItem(jobs[order[k].index], days: &days))
+                    (target.base! + k).initialize(to: lineItem(jobs[order[k].index], days: &days, prices: &prices))
                 }
             }
             if chunks > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {
@@ -176,13 +177,13 @@ public struct AccountingRules: Sendable {
     }
 
     /// Prices and allocates one reported job.
-    private func lineItem(_ job: JobRecord, days: inout DayCache) -> LineItem {
+    private func lineItem(_ job: JobRecord, days: inout DayCache, prices: inout PriceCache) -> LineItem {
         let t = attributionTime(job)
         let day = days.localDay(for: t, zone: zone)
-        let rate = rates.rate(for: job, at: t, zone: zone)
+        let rate = prices.rate(for: job, at: t, rules: self)
         let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
         return LineItem(
-            job: job, costCenter: costCenters.costCenter(for: job), rate: rate, cost: cost,
+            job: job, costCenter: prices.costCenter(for: job, rules: costCenters), rate: rate, cost: cost,
             currency: rates.currency, attributionTime: t, localDay: day)
     }
 
@@ -193,6 +194,55 @@ public struct AccountingRules: Sendable {
         if x.codeTaskId != y.codeTaskId { return absentFirst(x.codeTaskId, y.codeTaskId) }
         if x.runId != y.runId { return absentFirst(x.runId, y.runId) }
         return (x.jobId ?? "").utf8.lexicographicallyPrecedes((y.jobId ?? "").utf8)
+    }
+}
+
+/// Cost centers and rate rules as found for the jobs priced so far, by the pooled texts they
+/// depend on: a run has a few hundred combinations of org, user, environment and task, and
+/// may have a million jobs, each of which would otherwise match every rule (with `*` patterns
+/// compared in lower case) and convert every rule's `effective_from` again.
+private struct PriceCache {
+    private struct CenterKey: Hashable {
+        var user: PooledText, org: PooledText, environment: PooledText, task: PooledText
+    }
+    private struct RateKey: Hashable {
+        var org: PooledText, environment: PooledText
+    }
+    private var centers: [CenterKey: String] = [:]
+    /// The rate rules whose org and environment match, in order, with `effective_from` as an
+    /// instant.
+    private var rateRules: [RateKey: [(specificity: Int, from: Instant, rate: Decimal)]] = [:]
+
+    /// `CostCenterRules.costCenter(for:)`, which depends on the job's user, org, environment
+    /// and task name alone.
+    mutating func costCenter(for job: JobRecord, rules: CostCenterRules) -> String {
+        let key = CenterKey(user: job.userText, org: job.orgText, environment: job.environmentText, task: job.codeTaskNameText)
+        if let known = centers[key] { return known }
+        let center = rules.costCenter(for: job)
+        centers[key] = center
+        return center
+    }
+
+    /// `RateCard.rate(for:at:zone:)`, from the rules matching the job's org and environment.
+    mutating func rate(for job: JobRecord, at time: Instant, rules: AccountingRules) -> Decimal {
+        let key = RateKey(org: job.orgText, environment: job.environmentText)
+        let matching: [(specificity: Int, from: Instant, rate: Decimal)]
+        if let known = rateRules[key] {
+            matching = known
+        } else {
+            matching = rules.rates.overrides.compactMap { rule in
+                if let org = rule.orgId, org != job.orgId { return nil }
+                if let env = rule.runtimeEnvId, env != job.runtimeEnvId { return nil }
+                return (rule.specificity, rule.effectiveFrom.map(rules.zone.instant) ?? .min, rule.rate)
+            }
+            rateRules[key] = matching
+        }
+        var best: (specificity: Int, from: Instant, rate: Decimal)?
+        for rule in matching where rule.from <= time {
+            if let b = best, (b.specificity, b.from) >= (rule.specificity, rule.from) { continue }
+            best = rule
+        }
+        return best?.rate ?? rules.rates.defaultRate
     }
 }
 

@@ -286,7 +286,9 @@ public struct Summary: Sendable {
         }
         var groups: [[GroupValue]: Group] = [:]
         var days = DayTexts()
-        for group in byNumbers.values {
+        // In item order, so that a key's texts are those of its group's first item whatever
+        // the order of the dictionary.
+        for group in byNumbers.values.sorted(by: { $0.first < $1.first }) {
             let item = items[group.first]
             var texts: [GroupValue] = []
             for d in dimensions {
@@ -305,7 +307,6 @@ public struct Summary: Sendable {
             }
             if let i = groups.index(forKey: texts) {
                 groups.values[i].tally.merge(group.tally)
-                groups.values[i].first = min(groups.values[i].first, group.first)
             } else {
                 groups[texts] = group
             }

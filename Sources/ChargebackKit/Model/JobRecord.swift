@@ -93,6 +93,7 @@ public final class JobRecord: Sendable {
     var orgText: PooledText { content.orgText }
     var userText: PooledText { content.userText }
     var environmentText: PooledText { content.environmentText }
+    var codeTaskNameText: PooledText { content.codeTaskNameText }
 
     /// The session log URL, as written.
     public var sessionLogUrl: String? { content.sessionLink?.url }

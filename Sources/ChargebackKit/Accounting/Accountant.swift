@@ -209,9 +209,8 @@ private struct PriceCache {
         var org: PooledText, environment: PooledText
     }
     private var centers: [CenterKey: String] = [:]
-    /// The rate rules whose org and environment match, in order, with `effective_from` as an
-    /// instant.
-    private var rateRules: [RateKey: [(specificity: Int, from: Instant, rate: Decimal)]] = [:]
+    /// `RateCard.rules(for:zone:)` by org and environment.
+    private var rateRules: [RateKey: [RateCard.MatchingRate]] = [:]
 
     /// `CostCenterRules.costCenter(for:)`, which depends on the job's user, org, environment
     /// and task name alone.
@@ -226,23 +225,14 @@ private struct PriceCache {
     /// `RateCard.rate(for:at:zone:)`, from the rules matching the job's org and environment.
     mutating func rate(for job: JobRecord, at time: Instant, rules: AccountingRules) -> Decimal {
         let key = RateKey(org: job.orgText, environment: job.environmentText)
-        let matching: [(specificity: Int, from: Instant, rate: Decimal)]
+        let matching: [RateCard.MatchingRate]
         if let known = rateRules[key] {
             matching = known
         } else {
-            matching = rules.rates.overrides.compactMap { rule in
-                if let org = rule.orgId, org != job.orgId { return nil }
-                if let env = rule.runtimeEnvId, env != job.runtimeEnvId { return nil }
-                return (rule.specificity, rule.effectiveFrom.map(rules.zone.instant) ?? .min, rule.rate)
-            }
+            matching = rules.rates.rules(for: job, zone: rules.zone)
             rateRules[key] = matching
         }
-        var best: (specificity: Int, from: Instant, rate: Decimal)?
-        for rule in matching where rule.from <= time {
-            if let b = best, (b.specificity, b.from) >= (rule.specificity, rule.from) { continue }
-            best = rule
-        }
-        return best?.rate ?? rules.rates.defaultRate
+        return RateCard.rate(at: time, among: matching, otherwise: rules.rates.defaultRate)
     }
 }
 

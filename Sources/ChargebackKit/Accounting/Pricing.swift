@@ -75,16 +75,35 @@ public struct RateCard: Sendable {
     /// effect (org + runtime env, then runtime env, then org), among equally specific ones the
     /// latest `effective_from` on or before `time`; else the default.
     public func rate(for job: JobRecord, at time: Instant, zone: Zone) -> Decimal {
-        var best: (specificity: Int, from: Instant, rate: Decimal)?
-        for rule in overrides {
-            if let org = rule.orgId, org != job.orgId { continue }
-            if let env = rule.runtimeEnvId, env != job.runtimeEnvId { continue }
-            let from = rule.effectiveFrom.map(zone.instant) ?? .min
-            guard from <= time else { continue }
-            if let b = best, (b.specificity, b.from) >= (rule.specificity, from) { continue }
-            best = (rule.specificity, from, rule.rate)
+        Self.rate(at: time, among: rules(for: job, zone: zone), otherwise: defaultRate)
+    }
+
+    /// The overrides whose org and runtime environment match `job`, in order, with
+    /// `effective_from` as an instant in `zone` (they depend on the job's org and environment
+    /// alone, so a caller may keep them for other jobs of the same two).
+    func rules(for job: JobRecord, zone: Zone) -> [MatchingRate] {
+        overrides.compactMap { rule in
+            if let org = rule.orgId, org != job.orgId { return nil }
+            if let env = rule.runtimeEnvId, env != job.runtimeEnvId { return nil }
+            return MatchingRate(specificity: rule.specificity, from: rule.effectiveFrom.map(zone.instant) ?? .min, rate: rule.rate)
         }
-        return best?.rate ?? defaultRate
+    }
+
+    /// The rate at `time` among a job's matching `rules`; `defaultRate` when none applies.
+    static func rate(at time: Instant, among rules: [MatchingRate], otherwise defaultRate: @autoclosure () -> Decimal) -> Decimal {
+        var best: MatchingRate?
+        for rule in rules where rule.from <= time {
+            if let b = best, (b.specificity, b.from) >= (rule.specificity, rule.from) { continue }
+            best = rule
+        }
+        return best?.rate ?? defaultRate()
+    }
+
+    /// An override that matches a job's org and runtime environment.
+    struct MatchingRate: Sendable {
+        var specificity: Int
+        var from: Instant
+        var rate: Decimal
     }
 }
 

@@ -105,7 +105,7 @@ struct FastPathTests {
     @Test("the usual documents are taken by the fast path (it does not quietly decline them all)")
     func usualDocumentsAreFast() throws {
         let text = docA(["errorMessage": "line one\nline \"two\""])
-        var decoder = FastDocumentDecoder(inputZone: .utc, interning: true)
+        var decoder = FastDocumentDecoder(inputZone: .utc)
         let src = ChargebackKit.SourceLocation(path: "x", position: .line(1), fileOrder: 0)
         let doc = text.utf8.withContiguousStorageIfAvailable { decoder.decode($0, 0..<$0.count, source: src, ownText: nil) } ?? nil
         let reference = try decodeOne(text).get()
@@ -146,7 +146,7 @@ struct FastPathTests {
         #expect(fast.documents.dropFirst(4).first?.content.errorMessage == "lone \u{FFFD} here")
         // The fast decoder itself takes a repeated message (from its table the second time)
         // and declines a bad escape next to it.
-        var decoder = FastDocumentDecoder(inputZone: .utc, interning: true)
+        var decoder = FastDocumentDecoder(inputZone: .utc)
         let src = ChargebackKit.SourceLocation(path: "x", position: .line(1), fileOrder: 0)
         func decode(_ text: String) -> JobDocument? {
             text.utf8.withContiguousStorageIfAvailable { decoder.decode($0, 0..<$0.count, source: src, ownText: nil) } ?? nil

@@ -12,16 +12,16 @@ import Foundation
 /// have built (the reader tests run both paths over the same inputs).
 struct FastDocumentDecoder {
     let inputZone: Zone
-    /// Shares repeated strings (org, user, environment, task, error) among documents.
-    private var interner: ByteInterner?
+    /// Finds the pooled texts of repeated strings (org, user, environment, task, error, URL
+    /// prefix) by their bytes.
+    private var interner = ByteInterner()
     /// The pooled texts of strings with escapes, known by their bytes as written.
     private var escapedTexts = ByteInterner()
     private var slots = [Slot](repeating: Slot(), count: Field.allCases.count)
     private var unknownNames: [Range<Int>] = []
 
-    init(inputZone: Zone, interning: Bool) {
+    init(inputZone: Zone) {
         self.inputZone = inputZone
-        self.interner = interning ? ByteInterner() : nil
     }
 
     /// The recognised member names of a document (the general path's `documentFields`).
@@ -139,7 +139,7 @@ struct FastDocumentDecoder {
             switch bytes[p.pos] {
             case UInt8(ascii: "\""):
                 // A pooled field's escapes are checked when its text is looked up.
-                guard let escaped = skipString(&p, checkEscapes: !(field?.pooled ?? false) || interner == nil) else { return false }
+                guard let escaped = skipString(&p, checkEscapes: !(field?.pooled ?? false)) else { return false }
                 kind = escaped ? .escapedString : .string
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 guard (try? p.scanNumber()) != nil else { return false }
@@ -240,10 +240,10 @@ struct FastDocumentDecoder {
     /// empty, nil when it is not a string.
     private mutating func pooled(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> PooledText? {
         let slot = slots[f.rawValue]
-        guard slot.kind == .string || slot.kind == .escapedString, interner != nil else { return string(f, bytes).map(PooledText.init) }
+        guard slot.kind == .string || slot.kind == .escapedString else { return string(f, bytes).map(PooledText.init) }
         let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
         if body.isEmpty { return PooledText.none }
-        guard slot.kind == .escapedString else { return interner!.intern(body) }
+        guard slot.kind == .escapedString else { return interner.intern(body) }
         // Seen before: the bytes decode to that text (which also proves them valid). Else the
         // string is decoded, and so checked, as the general path would.
         let h = ByteInterner.hash(body)
@@ -300,8 +300,7 @@ struct FastDocumentDecoder {
         guard slot.kind == .string else { return string(.sessionLogUrl, bytes).map { $0.map(SessionLogLink.init) } }
         let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
         if body.isEmpty { return .some(nil) }
-        if interner != nil { return .some(SessionLogLink(bytes: body, interner: &interner!)) }
-        return .some(SessionLogLink(String(decoding: body, as: UTF8.self)))
+        return .some(SessionLogLink(bytes: body, interner: &interner))
     }
 
     /// A field whose value, of `kind`, `parse` reads from its bytes (a string's without its

@@ -280,7 +280,7 @@ public struct InputReader: Sendable {
         }
         let source = whole
         if useFastPath {
-            var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+            var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone)
             defer { fastDecoders.put(fast) }
             if let doc = fast.decode(bytes, range, source: source, ownText: nil) {
                 outcome.documents.append(doc)
@@ -369,7 +369,7 @@ public struct InputReader: Sendable {
         var lineNo = firstLine - 1
         var i = body.lowerBound
         let interner = Interner()
-        var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone, interning: true)
+        var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone)
         defer { fastDecoders.put(fast) }
         let pathText = PooledText(file.path)
         while i < body.upperBound {

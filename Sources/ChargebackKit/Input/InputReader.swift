@@ -278,18 +278,17 @@ public struct InputReader: Sendable {
                 return .failure(error)
             }
         }
-        let source = whole
         if useFastPath {
             var fast = fastDecoders.take(zone: decoder.inputZone) ?? FastDocumentDecoder(inputZone: decoder.inputZone)
             defer { fastDecoders.put(fast) }
-            if let doc = fast.decode(bytes, range, source: source, ownText: nil) {
+            if let doc = fast.decode(bytes, range, source: whole, ownText: nil) {
                 outcome.documents.append(doc)
                 return .success(())
             }
         }
         do {
             let value = try parser.parseDocument()
-            add(value, spans: parser.topLevelSpans, bytes, range, source: source, into: &outcome)
+            add(value, spans: parser.topLevelSpans, bytes, range, source: whole, into: &outcome)
             return .success(())
         } catch {
             return .failure(error)

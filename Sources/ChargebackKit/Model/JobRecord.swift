@@ -66,7 +66,7 @@ public final class JobRecord: Sendable {
     init(single content: DocumentContent, envelopeJobId: String?, startEstimated: Bool, source: SourceLocation) {
         self.content = content
         // The document's job ID is its URL's, else its envelope's.
-        self.otherJobId = content.sessionLink?.jobId == nil ? envelopeJobId : nil
+        self.otherJobId = content.sessionLink?.namesJob == true ? nil : envelopeJobId
         self.startEstimated = startEstimated
         self.source = source
     }

@@ -63,6 +63,14 @@ enum SessionLogLink: Sendable, Hashable {
         }
     }
 
+    /// Whether the URL names a job ID (without building it).
+    var namesJob: Bool {
+        switch self {
+        case .usual: true
+        case .other(let url): ChargebackKit.jobId(fromSessionLogUrl: url) != nil
+        }
+    }
+
     /// The job ID the URL names.
     var jobId: String? {
         switch self {

@@ -194,7 +194,8 @@ struct HTMLReportTests {
         #expect(svg.contains("<title id=\"cu-chart-title\">CU per day</title>"))
         #expect(svg.contains(">Day of October 2026 (UTC)</text>") && svg.contains(">Compute units (CU)</text>"))
         // All time: the vendor's 2022 examples stretch the range, so the chart goes by month.
-        let all = try runSamples(into: try TempDir().url)
+        let allDir = try TempDir()
+        let all = try runSamples(into: allDir.url)
         let long = HTMLReportModel(report: all.report, context: ReportContext(asOf: 0)).chart
         #expect(long.title == "CU per month" && long.rows.first?.label == "2022-03" && long.rows.count == 56)
     }

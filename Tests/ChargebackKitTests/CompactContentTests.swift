@@ -190,6 +190,55 @@ struct CompactContentTests {
         #expect(agree.values() == [true, true, true, true])
     }
 
+    @Test("pooled bytes read in place: the same UTF-8 as the text, also for texts filling and overflowing the pool's blocks")
+    func pooledBytes() {
+        // Lengths around the pool's block sizes (1 MiB blocks; a text over 256 KiB gets its own).
+        let lengths = [0, 1, 15, 16, 127, 128, 129, 4095, 262_143, 262_144, 262_145, 700_000, 1_048_576]
+        var texts = lengths.map { n in String(decoding: (0..<n).map { UInt8(ascii: "a") + UInt8($0 % 26) }, as: UTF8.self) }
+        texts += (0..<3000).map { "block-filler-\($0)-" + String(repeating: "\u{E9}", count: 200 + $0 % 300) }
+        let pooled = texts.map { PooledText($0) }
+        for (text, p) in zip(texts, pooled) {
+            #expect(Array(p.utf8) == Array(text.utf8), "\(text.utf8.count) bytes")
+            var appended: [UInt8] = [1]
+            p.append(to: &appended)
+            #expect(appended == [1] + Array(text.utf8))
+            #expect(p.string == text)
+        }
+        var none: [UInt8] = []
+        PooledText.none.append(to: &none)
+        #expect(none.isEmpty && PooledText.none.utf8.isEmpty)
+        // The same bytes pooled from a buffer are the same text.
+        var copy = texts[20]
+        #expect(copy.withUTF8 { PooledText(bytes: $0) } == pooled[20])
+    }
+
+    @Test("a pooled text cell is written as the same text's cell: quoted, neutralised or left as it is")
+    func pooledCSVCells() {
+        let texts = [
+            "", "plain", "with,comma", "with \"quote\"", "line\nbreak", "cr\rhere", "=SUM(A1)", "+1", "-minus", "@at", "\ttab",
+            "a=b", "12345678,", "long text without specials " + String(repeating: "x", count: 300), "Caf\u{E9}",
+            String(repeating: "y", count: 17) + "\"", "-",
+        ]
+        for text in texts {
+            var viaString = CSVWriter(), viaPool = CSVWriter()
+            viaString.text("x")
+            viaString.text(text)
+            viaString.endRow()
+            viaPool.text("x")
+            viaPool.text(PooledText(text))
+            viaPool.endRow()
+            #expect(viaPool.bytes == viaString.bytes, "\(text)")
+        }
+        var absent = CSVWriter(), named = CSVWriter()
+        absent.text(PooledText.none, absent: unknownValue)
+        named.text(unknownValue)
+        #expect(absent.bytes == named.bytes && String(decoding: absent.bytes, as: UTF8.self) == "(unknown)")
+        var empty = CSVWriter()
+        empty.text(PooledText.none)
+        empty.text("b")
+        #expect(String(decoding: empty.bytes, as: UTF8.self) == ",b")
+    }
+
     @Test("a source location in sixteen bytes: path, position and file rank read back, sort and print as given")
     func compactSourceLocation() {
         #expect(MemoryLayout<ChargebackKit.SourceLocation>.size == 16)

@@ -257,32 +257,27 @@ struct FastDocumentDecoder {
 
     /// Whether the string at `range` (with its quotes) decodes to exactly the pooled text `n`.
     private static func decodes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to n: UInt32) -> Bool {
-        var text = TextPool.shared.text(n)
-        return text.withUTF8 { t in
-            var q = JSONParser(bytes, range: range)
-            var j = 0
-            let whole = try? q.decodeString { b in
-                guard j < t.count, t[j] == b else { return false }
-                j += 1
-                return true
-            }
-            return whole == true && j == t.count
+        let t = PooledText(number: n).utf8
+        var q = JSONParser(bytes, range: range)
+        var j = 0
+        let whole = try? q.decodeString { b in
+            guard j < t.count, t[j] == b else { return false }
+            j += 1
+            return true
         }
+        return whole == true && j == t.count
     }
 
     /// Sets the instance name, as a mark when it is the usual `<codeTaskName>-<runId>`
     /// (checked on the bytes, so the usual one costs no string); false when it is not a string.
     private mutating func setInstanceName(_ c: inout DocumentContent, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let slot = slots[Field.instanceName.rawValue]
-        if slot.kind == .string, var task = c.codeTaskName, let run = c.runId {
+        if slot.kind == .string, c.codeTaskNameText != .none, let run = c.runId {
             let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
-            var runText = String(run)
-            let usual = task.withUTF8 { t in
-                runText.withUTF8 { r in
-                    body.count == t.count + 1 + r.count && body.starts(with: t) && body[t.count] == UInt8(ascii: "-")
-                        && body.dropFirst(t.count + 1).elementsEqual(r)
-                }
-            }
+            let t = c.codeTaskNameText.utf8
+            let usual =
+                body.count > t.count + 1 && body.starts(with: t) && body[t.count] == UInt8(ascii: "-")
+                && Self.spells(body[(t.count + 1)...], run)
             if usual {
                 c.setUsualInstanceName()
                 return true
@@ -291,6 +286,22 @@ struct FastDocumentDecoder {
         guard let name = string(.instanceName, bytes) else { return false }
         c.instanceName = name
         return true
+    }
+
+    /// Whether `digits` is `n` written as `String(n)` writes it.
+    private static func spells(_ digits: Slice<UnsafeBufferPointer<UInt8>>, _ n: Int64) -> Bool {
+        var v = n.magnitude
+        var i = digits.endIndex
+        repeat {
+            i -= 1
+            guard i >= digits.startIndex, digits[i] == UInt8(ascii: "0") + UInt8(v % 10) else { return false }
+            v /= 10
+        } while v > 0
+        if n < 0 {
+            i -= 1
+            guard i >= digits.startIndex, digits[i] == UInt8(ascii: "-") else { return false }
+        }
+        return i == digits.startIndex
     }
 
     /// The session log URL: `.some(nil)` when absent, null or empty, nil when it is not a
@@ -402,7 +413,7 @@ struct ByteInterner {
     mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> PooledText {
         let h = Self.hash(bytes)
         if let known = find(h, { Self.same($0, bytes) }) { return known }
-        let text = PooledText(String(decoding: bytes, as: UTF8.self))
+        let text = PooledText(bytes: bytes)
         insert(h, text)
         return text
     }
@@ -447,8 +458,8 @@ struct ByteInterner {
     }
 
     private static func same(_ n: UInt32, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = PooledText(number: n).string!
-        return s.withUTF8 { $0.count == bytes.count && memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }
+        let pooled = PooledText(number: n).utf8
+        return pooled.count == bytes.count && memcmp(pooled.baseAddress!, bytes.baseAddress!, bytes.count) == 0
     }
 
     private mutating func grow() {

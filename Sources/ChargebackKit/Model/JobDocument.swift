@@ -117,8 +117,8 @@ public struct DocumentContent: Sendable, Hashable {
             return
         }
         // `usualInstanceName`: `<task name>-<run ID>`.
-        guard let task = codeTaskName, let run = runId else { return }
-        bytes.append(contentsOf: task.utf8)
+        guard taskNameText != .none, let run = runId else { return }
+        taskNameText.append(to: &bytes)
         bytes.append(UInt8(ascii: "-"))
         appendInteger(run, to: &bytes)
     }

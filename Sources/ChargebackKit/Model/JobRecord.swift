@@ -94,6 +94,7 @@ public final class JobRecord: Sendable {
     var userText: PooledText { content.userText }
     var environmentText: PooledText { content.environmentText }
     var codeTaskNameText: PooledText { content.codeTaskNameText }
+    var errorText: PooledText { content.errorText }
 
     /// The session log URL, as written.
     public var sessionLogUrl: String? { content.sessionLink?.url }

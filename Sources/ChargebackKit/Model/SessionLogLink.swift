@@ -48,7 +48,7 @@ enum SessionLogLink: Sendable, Hashable {
     func appendURL(to bytes: inout [UInt8]) {
         switch self {
         case .usual(let prefix, let id):
-            if let text = prefix.string { bytes.append(contentsOf: text.utf8) }
+            prefix.append(to: &bytes)
             id.append(to: &bytes)
             bytes.append(contentsOf: "/logs".utf8)
         case .other(let url): bytes.append(contentsOf: url.utf8)

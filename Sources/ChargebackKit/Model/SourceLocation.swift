@@ -65,7 +65,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
 
     /// Appends `description` to `bytes`.
     func appendDescription(to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: path.utf8)
+        pathText.append(to: &bytes)
         switch position {
         case .whole:
             break

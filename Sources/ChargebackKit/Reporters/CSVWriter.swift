@@ -65,6 +65,16 @@ public struct CSVWriter: Sendable {
         endCell(from: start, neutralise: false)
     }
 
+    /// Appends a pooled text cell, `absent` for `none`. The pool knows whether the text needs
+    /// escaping, so a clean one is copied without a look at its bytes.
+    mutating func text(_ t: PooledText, absent: String = "") {
+        guard t != .none else { return text(absent) }
+        let entry = TextPool.shared.entry(t.number)
+        let start = beginCell()
+        bytes.append(contentsOf: entry.bytes)
+        if !entry.csvClean { endCell(from: start, neutralise: true) }
+    }
+
     /// Appends the UTF-8 of `s` from its storage in one copy.
     @inline(__always) private mutating func append(_ s: String) {
         var s = s
@@ -100,24 +110,30 @@ public struct CSVWriter: Sendable {
 
     /// Escapes the cell written from `start` on, if it needs it.
     @inline(__always) private mutating func endCell(from start: Int, neutralise: Bool) {
-        let clean = bytes.withUnsafeBufferPointer { b -> Bool in
-            guard start < b.count else { return true }
-            if neutralise && Self.startsFormula(b[start]) { return false }
-            var i = start
-            while i + 8 <= b.count {
-                if ByteScan.hasCSVSpecial(ByteScan.word(b.baseAddress!, i)) { return false }
-                i += 8
-            }
-            while i < b.count {
-                if Self.needsQuotes(b[i]) { return false }
-                i += 1
-            }
-            return true
+        let clean = bytes.withUnsafeBufferPointer { b in
+            Self.isClean(UnsafeBufferPointer(rebasing: b[start...]), neutralise: neutralise)
         }
         guard !clean else { return }
         let cell = Array(bytes[start...])
         bytes.removeSubrange(start...)
         append(escaped: cell, neutralise: neutralise)
+    }
+
+    /// Whether `cell` can be written as it is: it needs no quotes and, when `neutralise`, does
+    /// not start like a formula.
+    @inline(__always) static func isClean(_ cell: UnsafeBufferPointer<UInt8>, neutralise: Bool) -> Bool {
+        guard let base = cell.baseAddress, !cell.isEmpty else { return true }
+        if neutralise && startsFormula(base[0]) { return false }
+        var i = 0
+        while i + 8 <= cell.count {
+            if ByteScan.hasCSVSpecial(ByteScan.word(base, i)) { return false }
+            i += 8
+        }
+        while i < cell.count {
+            if needsQuotes(base[i]) { return false }
+            i += 1
+        }
+        return true
     }
 
     @inline(__always) private static func startsFormula(_ b: UInt8) -> Bool {

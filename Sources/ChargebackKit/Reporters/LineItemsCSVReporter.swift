@@ -23,8 +23,8 @@ public struct LineItemsCSVReporter: StreamingReporter {
         }
     }
 
-    /// Appends the row of `item`; numbers, instants, decimals and the derived job fields go
-    /// straight into the buffer, so a row builds no `String`.
+    /// Appends the row of `item`; pooled texts, numbers, instants, decimals and the derived
+    /// job fields go straight into the buffer, so a row builds no `String`.
     static func row(_ item: LineItem, into csv: inout CSVWriter) {
         withUnsafePointer(to: item) { row($0, into: &csv) }
     }
@@ -34,12 +34,12 @@ public struct LineItemsCSVReporter: StreamingReporter {
     static func row(_ item: UnsafePointer<LineItem>, into csv: inout CSVWriter) {
         let j = item.pointee.job
         let rate = item.pointee.rate, cost = item.pointee.cost, minorUnit = item.pointee.currency.minorUnit
-        csv.text(j.orgId)
-        csv.text(j.user)
+        csv.text(j.orgText, absent: unknownValue)
+        csv.text(j.userText, absent: unknownValue)
         csv.text(item.pointee.costCenter)
-        csv.text(j.runtimeEnvId)
+        csv.text(j.environmentText, absent: unknownValue)
         csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
-        csv.text(j.codeTaskName ?? "")
+        csv.text(j.codeTaskNameText)
         csv.text { b in j.appendInstanceName(to: &b) }
         csv.number { b in if let id = j.runId { appendInteger(id, to: &b) } }
         csv.text { b in j.appendJobId(to: &b) }
@@ -52,7 +52,7 @@ public struct LineItemsCSVReporter: StreamingReporter {
         csv.number { b in ExactDecimal.appendPlain(rate, to: &b) }
         csv.number { b in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
         csv.text(item.pointee.currency.code)
-        csv.text(j.errorMessage ?? "")
+        csv.text(j.errorText)
         csv.text { b in j.appendSessionLogUrl(to: &b) }
         csv.text { b in LineItem.appendFlags(of: j, to: &b) }
         csv.text { b in j.source.appendDescription(to: &b) }

@@ -305,4 +305,35 @@ struct JobLedgerTests {
         #expect(a.duplicates == b.duplicates)
         #expect(a.superseded == b.superseded)
     }
+
+    @Test("document texts compare byte-wise, three ways, whether held in memory or read back from places in files")
+    func documentTextOrder() throws {
+        let dir = try TempDir()
+        let samples = ["", "{}", "{\"a\":1}", "{\"a\":1}", "{\"a\":10}", "{\"a\":2}", "{\"b\"", "Caf\u{E9}", "Cafe\u{301}", "{\"a\":1} "]
+        // All texts end to end in one file, and again in a second file.
+        var file: [UInt8] = []
+        var places: [(offset: Int64, length: UInt32)] = []
+        for t in samples {
+            places.append((Int64(file.count), UInt32(t.utf8.count)))
+            file += Array(t.utf8) + [0x0A]
+        }
+        let one = try dir.write("one.ndjson", Data(file)).path
+        let two = try dir.write("two.ndjson", Data(file)).path
+        var texts: [(DocumentText, [UInt8])] = []
+        for (i, t) in samples.enumerated() {
+            texts.append((.inline(t), Array(t.utf8)))
+            texts.append((.file(path: PooledText(one), offset: places[i].offset, length: places[i].length), Array(t.utf8)))
+            texts.append((.file(path: PooledText(two), offset: places[i].offset, length: places[i].length), Array(t.utf8)))
+        }
+        for (a, x) in texts {
+            for (b, y) in texts {
+                let expected = x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)
+                #expect(DocumentText.compare(a, b) == expected, "\(a) vs \(b)")
+                #expect(a.precedes(b) == (expected < 0))
+            }
+        }
+        // A place past the end of the file reads as the bytes that are there.
+        let short = DocumentText.file(path: PooledText(one), offset: Int64(file.count - 2), length: 10)
+        #expect(short.bytes == Array(" \n".utf8) && DocumentText.compare(short, .inline(" \n")) == 0)
+    }
 }

@@ -29,8 +29,8 @@ public struct JobLedger: Sendable {
 
     /// Latest first; byte-identical documents in several places: the first read wins.
     static func latestFirst(_ a: JobDocument, _ b: JobDocument) -> Bool {
-        if b.ranksBelow(a) { return true }
-        if a.ranksBelow(b) { return false }
+        let order = JobDocument.rank(a, b)
+        if order != 0 { return order > 0 }
         return a.source < b.source
     }
 

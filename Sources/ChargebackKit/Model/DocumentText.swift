@@ -13,22 +13,26 @@ public enum DocumentText: Sendable {
         switch self {
         case .inline(let s):
             return Array(s.utf8)
-        case .file(let pathText, let offset, let size):
-            let path = pathText.string ?? ""
-            let length = Int(size)
-            var out = [UInt8](repeating: 0, count: length)
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
+        case .file(let path, let offset, let length):
+            let fd = open(path.string ?? "", O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return [] }
             defer { close(fd) }
-            var done = 0
-            while done < length {
-                let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, length - done, off_t(offset) + off_t(done)) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return Array(out[0..<done]) }
-                done += n
-            }
-            return out
+            return Self.read(fd, offset: offset, length: length)
         }
+    }
+
+    /// `length` bytes at `offset` of the open file `fd` (fewer if the file is shorter now).
+    private static func read(_ fd: Int32, offset: Int64, length: UInt32) -> [UInt8] {
+        let length = Int(length)
+        var out = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, length - done, off_t(offset) + off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return Array(out[0..<done]) }
+            done += n
+        }
+        return out
     }
 
     /// The text as a string.
@@ -38,9 +42,37 @@ public enum DocumentText: Sendable {
     }
 
     /// Byte-wise order of the texts.
-    public func precedes(_ other: DocumentText) -> Bool {
-        if case .inline(let a) = self, case .inline(let b) = other { return a.utf8.lexicographicallyPrecedes(b.utf8) }
-        if case .file(let p, let o, let l) = self, case .file(let q, let r, let m) = other, p == q, o == r, l == m { return false }
-        return bytes.lexicographicallyPrecedes(other.bytes)
+    public func precedes(_ other: DocumentText) -> Bool { Self.compare(self, other) < 0 }
+
+    /// Byte-wise three-way comparison: negative when `a` comes first, zero when the texts are
+    /// equal, positive when `b` comes first. Two texts in one file are read through one
+    /// descriptor; the same place in the same file is equal without a read.
+    static func compare(_ a: DocumentText, _ b: DocumentText) -> Int {
+        switch (a, b) {
+        case (.inline(let x), .inline(let y)):
+            var x = x, y = y
+            return x.withUTF8 { p in y.withUTF8 { q in compareBytes(p, q) } }
+        case (.file(let p, let o, let l), .file(let q, let r, let m)) where p == q:
+            if o == r && l == m { return 0 }
+            let fd = open(p.string ?? "", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return compareBytes([], []) }
+            defer { close(fd) }
+            return compareBytes(read(fd, offset: o, length: l), read(fd, offset: r, length: m))
+        default:
+            return compareBytes(a.bytes, b.bytes)
+        }
+    }
+
+    private static func compareBytes(_ x: [UInt8], _ y: [UInt8]) -> Int {
+        x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in compareBytes(p, q) } }
+    }
+
+    private static func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(x.count, y.count)
+        if common > 0 {
+            let c = memcmp(x.baseAddress!, y.baseAddress!, common)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 }

@@ -368,15 +368,20 @@ public final class JobDocument: Sendable {
     /// Latest-wins order: true when `self` ranks below `other` (SPEC 1.3). A terminal state
     /// beats a non-terminal one, then update, end and start time, then `fetchedAt` (absent
     /// before present), then the document text byte-wise.
-    public func ranksBelow(_ other: JobDocument) -> Bool {
-        let a = content, b = other.content
-        if a.state.isTerminal != b.state.isTerminal { return !a.state.isTerminal }
-        for (x, y) in [(a.updateTime, b.updateTime), (a.endTime, b.endTime), (a.startTime, b.startTime), (fetchedAt, other.fetchedAt)] where x != y {
-            guard let x else { return true }
-            guard let y else { return false }
-            return x < y
+    public func ranksBelow(_ other: JobDocument) -> Bool { Self.rank(self, other) < 0 }
+
+    /// Latest-wins order as a three-way comparison: negative when `a` ranks below `b`, zero
+    /// when neither does, positive when `b` ranks below `a`. The texts, which may have to be
+    /// read back from their file, are compared once.
+    static func rank(_ a: JobDocument, _ b: JobDocument) -> Int {
+        let x = a.content, y = b.content
+        if x.state.isTerminal != y.state.isTerminal { return x.state.isTerminal ? 1 : -1 }
+        for (p, q) in [(x.updateTime, y.updateTime), (x.endTime, y.endTime), (x.startTime, y.startTime), (a.fetchedAt, b.fetchedAt)] where p != q {
+            guard let p else { return -1 }
+            guard let q else { return 1 }
+            return p < q ? -1 : 1
         }
-        return textRef.precedes(other.textRef)
+        return DocumentText.compare(a.textRef, b.textRef)
     }
 }
 

@@ -48,6 +48,9 @@ public struct LineItem: Sendable {
         self.localDay = localDay
     }
 
+    /// Adds `cost` to `sum`.
+    func addCost(to sum: inout DecimalSum) { sum.add(costWord, boxed: longValues!.cost) }
+
     /// The words of `rate` and `cost`, and the box holding both when either does not fit.
     private static func pack(_ rate: Decimal, _ cost: Decimal) -> (PackedDecimal, PackedDecimal, LongValues?) {
         if let r = PackedDecimal(rate), let c = PackedDecimal(cost) { return (r, c, nil) }

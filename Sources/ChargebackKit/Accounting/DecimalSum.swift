@@ -43,6 +43,12 @@ struct DecimalSum: Sendable {
         rest += value
     }
 
+    /// Adds a packed value, from its parts when it is not boxed (`boxed` is read instead).
+    @inline(__always) mutating func add(_ packed: PackedDecimal, boxed: @autoclosure () -> Decimal) {
+        if let parts = packed.parts, let (h, l) = Self.units(of: parts), add(high: h, low: l) { return }
+        rest += packed.value ?? boxed()
+    }
+
     /// Adds everything `other` holds.
     mutating func add(_ other: DecimalSum) {
         if !add(high: other.high, low: other.low) { rest += Self.decimal(high: other.high, low: other.low) }
@@ -71,6 +77,11 @@ struct DecimalSum: Sendable {
     /// 64-bit mantissa, at most `scale` fractional digits and fits the limit.
     @inline(__always) private static func units(of value: Decimal) -> (Int64, UInt64)? {
         guard let parts = SmallDecimal(value) else { return nil }
+        return units(of: parts)
+    }
+
+    /// `units(of:)` of a value given by its parts.
+    @inline(__always) private static func units(of parts: SmallDecimal) -> (Int64, UInt64)? {
         let shift = parts.exponent + scale
         guard shift >= 0 else { return nil }
         var (h, l) = (UInt64(0), parts.mantissa)

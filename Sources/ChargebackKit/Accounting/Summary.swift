@@ -73,16 +73,23 @@ public struct Tally: Sendable, Equatable {
 
     /// Adds one line item.
     public mutating func add(_ item: LineItem) {
+        withUnsafePointer(to: item) { add($0) }
+    }
+
+    /// Adds the line item at `item`, read in place; compute units and cost are added from
+    /// their packed words, without building a `Decimal`.
+    mutating func add(_ item: UnsafePointer<LineItem>) {
+        let job = item.pointee.job
         jobs += 1
-        switch item.job.state {
+        switch job.state {
         case .succeeded: succeeded += 1
         case .failed: failed += 1
         case .cancelled: cancelled += 1
         case .queued, .running: open += 1
         }
-        durationMilliseconds += item.job.durationMilliseconds ?? 0
-        if let cu = item.job.consumedCU { cuSum.add(cu) }
-        costSum.add(item.cost)
+        durationMilliseconds += job.durationMilliseconds ?? 0
+        job.addConsumedCU(to: &cuSum)
+        item.pointee.addCost(to: &costSum)
     }
 
     /// Adds another tally's sums.
@@ -201,7 +208,7 @@ public struct Summary: Sendable {
     }
 
     /// A group's tally and the index of its first line item (not a copy of the item).
-    private struct Group {
+    struct Group {
         var tally: Tally
         var first: Int
     }
@@ -242,53 +249,61 @@ public struct Summary: Sendable {
     /// first item, and groups whose keys of texts are equal are merged (two different texts
     /// can be one key, as Swift compares strings), so the result is the grouping by texts.
     private static func group(_ items: [LineItem], range: Range<Int>, dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
-        var byNumbers: [[UInt64]: Group] = [:]
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
-        // The key buffer is reused, so only a new group allocates; items are read in place
-        // rather than copied out of the array.
-        var key: [UInt64] = []
+        // Every key has the same number of words: one per dimension, two for a task (present,
+        // ID) and one more when the task brings its org.
+        let width = dimensions.reduce(0) { n, d in n + (d == .task ? (addOrg ? 3 : 2) : 1) }
+        var byNumbers = NumberGroups(width: width)
         var centers: [String] = []
         var month = (day: Int32?.none, number: UInt64(0))
-        items.withUnsafeBufferPointer { buffer in
-            for index in range {
-                key.removeAll(keepingCapacity: true)
-                let item = buffer.baseAddress! + index
-                for d in dimensions {
-                    switch d {
-                    case .org: key.append(UInt64(item.pointee.job.orgText.number))
-                    case .user: key.append(UInt64(item.pointee.job.userText.number))
-                    case .costCenter:
-                        let center = item.pointee.costCenter
-                        if let i = centers.firstIndex(of: center) {
-                            key.append(UInt64(i))
-                        } else {
-                            key.append(UInt64(centers.count))
-                            centers.append(center)
-                        }
-                    case .runtimeEnv: key.append(UInt64(item.pointee.job.environmentText.number))
-                    case .task:
-                        if addOrg { key.append(UInt64(item.pointee.job.orgText.number)) }
-                        let task = item.pointee.job.codeTaskId
-                        key.append(task == nil ? 0 : 1)
-                        key.append(UInt64(bitPattern: task ?? 0))
-                    case .status: key.append(UInt64(JobState.allCases.firstIndex(of: item.pointee.job.state)!))
-                    case .day: key.append(UInt64(UInt32(bitPattern: item.pointee.localDay)))
-                    case .month:
-                        if month.day != item.pointee.localDay {
-                            let c = CivilDateTime(day: item.pointee.localDay)
-                            month = (item.pointee.localDay, UInt64(bitPattern: Int64(c.year) * 12 + Int64(c.month)))
-                        }
-                        key.append(month.number)
+        // Items are read in place rather than copied out of the array, and the key is built in
+        // one buffer, so only a new group allocates.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(width, 1)) { key in
+            items.withUnsafeBufferPointer { buffer in
+                for index in range {
+                    let item = buffer.baseAddress! + index
+                    var w = 0
+                    func put(_ word: UInt64) {
+                        key[w] = word
+                        w += 1
                     }
+                    for d in dimensions {
+                        switch d {
+                        case .org: put(UInt64(item.pointee.job.orgText.number))
+                        case .user: put(UInt64(item.pointee.job.userText.number))
+                        case .costCenter:
+                            let center = item.pointee.costCenter
+                            if let i = centers.firstIndex(of: center) {
+                                put(UInt64(i))
+                            } else {
+                                put(UInt64(centers.count))
+                                centers.append(center)
+                            }
+                        case .runtimeEnv: put(UInt64(item.pointee.job.environmentText.number))
+                        case .task:
+                            if addOrg { put(UInt64(item.pointee.job.orgText.number)) }
+                            let task = item.pointee.job.codeTaskId
+                            put(task == nil ? 0 : 1)
+                            put(UInt64(bitPattern: task ?? 0))
+                        case .status: put(UInt64(JobState.allCases.firstIndex(of: item.pointee.job.state)!))
+                        case .day: put(UInt64(UInt32(bitPattern: item.pointee.localDay)))
+                        case .month:
+                            if month.day != item.pointee.localDay {
+                                let c = CivilDateTime(day: item.pointee.localDay)
+                                month = (item.pointee.localDay, UInt64(bitPattern: Int64(c.year) * 12 + Int64(c.month)))
+                            }
+                            put(month.number)
+                        }
+                    }
+                    byNumbers.add(item, index: index, key: UnsafeBufferPointer(key))
                 }
-                byNumbers[key, default: Group(tally: Tally(), first: index)].tally.add(item.pointee)
             }
         }
         var groups: [[GroupValue]: Group] = [:]
         var days = DayTexts()
         // In item order, so that a key's texts are those of its group's first item whatever
         // the order of the dictionary.
-        for group in byNumbers.values.sorted(by: { $0.first < $1.first }) {
+        for group in byNumbers.groups {
             let item = items[group.first]
             var texts: [GroupValue] = []
             for d in dimensions {
@@ -312,6 +327,70 @@ public struct Summary: Sendable {
             }
         }
         return groups
+    }
+}
+
+/// Line items grouped by keys of `width` numbers, in the order of their groups' first items.
+/// The keys are held end to end in one array and found through an open-addressing table of
+/// group indices, so adding an item hashes a few words and allocates nothing.
+private struct NumberGroups {
+    let width: Int
+    private(set) var groups: [Summary.Group] = []
+    private var keys: [UInt64] = []
+    /// Group index + 1 per slot; 0 for an empty one.
+    private var slots = [Int32](repeating: 0, count: 64)
+    /// The group of the item before, which the next item often shares.
+    private var last = -1
+
+    init(width: Int) { self.width = width }
+
+    /// Adds the item at `index` to the group of `key`.
+    mutating func add(_ item: UnsafePointer<LineItem>, index: Int, key: UnsafeBufferPointer<UInt64>) {
+        if last >= 0, same(last, key) {
+            groups[last].tally.add(item)
+            return
+        }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for word in key { h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9 }
+        h ^= h >> 31
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i] != 0 {
+            let g = Int(slots[i]) - 1
+            if same(g, key) {
+                groups[g].tally.add(item)
+                last = g
+                return
+            }
+            i = (i + 1) & mask
+        }
+        var tally = Tally()
+        tally.add(item)
+        groups.append(Summary.Group(tally: tally, first: index))
+        keys.append(contentsOf: key)
+        slots[i] = Int32(groups.count)
+        last = groups.count - 1
+        if groups.count * 2 > slots.count { grow() }
+    }
+
+    private func same(_ g: Int, _ key: UnsafeBufferPointer<UInt64>) -> Bool {
+        keys.withUnsafeBufferPointer { k in
+            for j in 0..<width where k[g * width + j] != key[j] { return false }
+            return true
+        }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = slots.count - 1
+        for g in groups.indices {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for j in 0..<width { h = (h ^ keys[g * width + j]) &* 0xBF58_476D_1CE4_E5B9 }
+            h ^= h >> 31
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = Int32(g + 1)
+        }
     }
 }
 

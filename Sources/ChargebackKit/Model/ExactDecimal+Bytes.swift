@@ -107,7 +107,7 @@ struct SmallDecimal {
         }
     }
 
-    private init(mantissa: UInt64, exponent: Int, negative: Bool) {
+    init(mantissa: UInt64, exponent: Int, negative: Bool) {
         self.mantissa = mantissa
         self.exponent = exponent
         self.negative = negative

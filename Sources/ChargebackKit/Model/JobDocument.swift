@@ -110,6 +110,12 @@ public struct DocumentContent: Sendable, Hashable {
         }
     }
 
+    /// Adds the consumed CU, when present, to `sum`.
+    func addConsumedCU(to sum: inout DecimalSum) {
+        guard present & 16 != 0 else { return }
+        sum.add(consumed, boxed: rare!.consumed!)
+    }
+
     /// Appends the UTF-8 of `instanceName`, nothing when it is absent.
     func appendInstanceName(to bytes: inout [UInt8]) {
         guard present & 4 != 0 else {

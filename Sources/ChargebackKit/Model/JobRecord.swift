@@ -96,6 +96,9 @@ public final class JobRecord: Sendable {
     var codeTaskNameText: PooledText { content.codeTaskNameText }
     var errorText: PooledText { content.errorText }
 
+    /// Adds the consumed CU, when present, to `sum`.
+    func addConsumedCU(to sum: inout DecimalSum) { content.addConsumedCU(to: &sum) }
+
     /// The session log URL, as written.
     public var sessionLogUrl: String? { content.sessionLink?.url }
 

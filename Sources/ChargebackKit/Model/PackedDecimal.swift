@@ -16,6 +16,12 @@ struct PackedDecimal: Sendable, Hashable {
         word = parts.mantissa | UInt64(parts.exponent + 64) << 56 | (parts.negative ? 1 << 63 : 0)
     }
 
+    /// The packed value's mantissa, exponent and sign; nil when it is boxed.
+    @inline(__always) var parts: SmallDecimal? {
+        guard word != .max else { return nil }
+        return SmallDecimal(mantissa: word & (1 << 56 - 1), exponent: Int((word >> 56) & 0x7F) - 64, negative: word >> 63 != 0)
+    }
+
     /// The packed value; nil when it is boxed.
     var value: Decimal? {
         guard word != .max else { return nil }

@@ -48,6 +48,15 @@ public struct LineItem: Sendable {
         self.localDay = localDay
     }
 
+    /// Reads the start time of the jobs of `items[range]` in one short loop, so that their
+    /// cache misses overlap: line items are in start-time order, their jobs are not in memory
+    /// order, and a pass that reads each job in turn would otherwise wait for every one.
+    static func warmJobs(_ items: UnsafePointer<LineItem>, _ range: Range<Int>) {
+        var touched: UInt64 = 0
+        for i in range { touched &+= UInt64(bitPattern: items[i].job.startTime) }
+        keepReads(touched)
+    }
+
     /// Adds `cost` to `sum`.
     func addCost(to sum: inout DecimalSum) { sum.add(costWord, boxed: longValues!.cost) }
 
@@ -160,8 +169,17 @@ public struct AccountingRules: Sendable {
             let build: @Sendable (Int) -> Void = { c in
                 var days = DayCache()
                 var prices = PriceCache()
-                for k in (c * chunk)..<min(order.count, (c + 1) * chunk) {
-                    (target.base! + k).initialize(to: lineItem(jobs[order[k].index], days: &days, prices: &prices))
+                let range = (c * chunk)..<min(order.count, (c + 1) * chunk)
+                for batch in stride(from: range.lowerBound, to: range.upperBound, by: 16) {
+                    let upper = min(batch + 16, range.upperBound)
+                    // The jobs are read in start-time order, not in memory order: a short loop
+                    // reads each one's start first, so that their cache misses overlap.
+                    var touched: UInt64 = 0
+                    for k in batch..<upper { touched &+= UInt64(bitPattern: jobs[order[k].index].startTime) }
+                    keepReads(touched)
+                    for k in batch..<upper {
+                        (target.base! + k).initialize(to: lineItem(jobs[order[k].index], days: &days, prices: &prices))
+                    }
                 }
             }
             if chunks > 1 && ProcessInfo.processInfo.activeProcessorCount > 1 {

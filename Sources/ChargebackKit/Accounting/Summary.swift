@@ -261,6 +261,7 @@ public struct Summary: Sendable {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(width, 1)) { key in
             items.withUnsafeBufferPointer { buffer in
                 for index in range {
+                    if (index - range.lowerBound) % 16 == 0 { LineItem.warmJobs(buffer.baseAddress!, index..<min(index + 16, range.upperBound)) }
                     let item = buffer.baseAddress! + index
                     var w = 0
                     func put(_ word: UInt64) {

@@ -18,7 +18,11 @@ public struct LineItemsCSVReporter: StreamingReporter {
         try CSVWriter.writeRows(count: items.count, to: sink) { range, csv in
             // Rows read the line items in place rather than copying each out of the array.
             items.withUnsafeBufferPointer { buffer in
-                for i in range { Self.row(buffer.baseAddress! + i, into: &csv) }
+                for batch in stride(from: range.lowerBound, to: range.upperBound, by: 16) {
+                    let rows = batch..<min(batch + 16, range.upperBound)
+                    LineItem.warmJobs(buffer.baseAddress!, rows)
+                    for i in rows { Self.row(buffer.baseAddress! + i, into: &csv) }
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -197,5 +198,51 @@ struct OutputFormattingTests {
                 #expect(sink.count == Int64(expected.bytes.count))
             }
         }
+    }
+
+    @Test("a sink writing 20 MB to a file or a pipe (handing it to the disk as it goes) writes every byte and hashes them")
+    func sinkWritesLargeFiles() throws {
+        let dir = try TempDir()
+        var rng = seededRNG(11, 13)
+        let chunks = (0..<20).map { _ in (0..<(1 << 20) + 17).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+        let all = chunks.flatMap { $0 }
+        let url = dir.url.appendingPathComponent("big.bin")
+        var digest = ""
+        try AtomicFile.write(to: url) { (fd: Int32) throws(OutputError) in
+            let sink = OutputSink(descriptor: fd, path: url.path)
+            for chunk in chunks { try Self.write(chunk, to: sink) }
+            #expect(sink.count == Int64(all.count))
+            digest = sink.sha256
+        }
+        #expect(try Data(contentsOf: url) == Data(all))
+        #expect(digest == hexString(SHA256.hash(data: Data(all))))
+        // A pipe cannot be handed to the disk; the bytes still all arrive.
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let received = LockedSlots<Int>(count: 1)
+        let done = DispatchSemaphore(value: 0)
+        let readEnd = fds[0]
+        Thread {
+            var total = 0
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+                if n <= 0 { break }
+                total += n
+            }
+            close(readEnd)
+            received.store(total, at: 0)
+            done.signal()
+        }.start()
+        let sink = OutputSink(descriptor: fds[1], path: "pipe")
+        for chunk in chunks { try Self.write(chunk, to: sink) }
+        close(fds[1])
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect(received.values() == [all.count])
+        #expect(sink.sha256 == digest)
+    }
+
+    private static func write(_ bytes: [UInt8], to sink: OutputSink) throws(OutputError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(OutputError) in try sink.write(raw) } }.get()
     }
 }

@@ -105,14 +105,15 @@ final class TextPool: @unchecked Sendable {
     /// Pages of entries, allocated as they fill; the page table itself is reserved once.
     private let pages: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>
     private var next: UInt32 = 1
-    /// The free end of the current block, and how many bytes are left in it.
-    private var free: UnsafeMutablePointer<UInt8>
+    /// The free end of the current block (none yet), and how many bytes are left in it.
+    private var free: UnsafeMutablePointer<UInt8>?
     private var left = 0
+    /// Where the empty text points.
+    private let empty = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
     private init() {
         pages = .allocate(capacity: Self.pageCount)
         pages.initialize(repeating: nil, count: Self.pageCount)
-        free = .allocate(capacity: 1)
     }
 
     /// The number of `text`, adding it when new.
@@ -142,6 +143,7 @@ final class TextPool: @unchecked Sendable {
 
     /// A copy of `bytes` in memory that lives as long as the process.
     private func store(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafePointer<UInt8> {
+        guard !bytes.isEmpty else { return UnsafePointer(empty) }
         if bytes.count > left {
             if bytes.count > Self.blockSize / 4 {
                 let own = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
@@ -151,9 +153,9 @@ final class TextPool: @unchecked Sendable {
             free = .allocate(capacity: Self.blockSize)
             left = Self.blockSize
         }
-        let copy = free
+        let copy = free!
         if let b = bytes.baseAddress { copy.update(from: b, count: bytes.count) }
-        free += bytes.count
+        free = copy + bytes.count
         left -= bytes.count
         return UnsafePointer(copy)
     }

@@ -148,7 +148,9 @@ public struct InputReader: Sendable {
     }
 
     /// Reads an NDJSON file in blocks, hashing as it goes, so memory does not grow with the
-    /// file's size; nil when the file turns out to be gzip data (read whole instead).
+    /// file's size; nil when the file turns out to be gzip data (read whole instead). While
+    /// the lines of one block are parsed, the next block is read into a second buffer and
+    /// cut into parts, and the block's bytes are hashed, so no thread waits for the disk.
     private func streamLines(_ path: String, file: PlannedFile, order: Int, sink: LedgerSink?) -> FileOutcome? {
         let whole = SourceLocation(path: file.path, position: .whole, fileOrder: order)
         func unreadable(_ why: String) -> FileOutcome {
@@ -165,67 +167,38 @@ public struct InputReader: Sendable {
         if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
             blockSize = min(blockSize, max(Int(info.st_size) + 1, 4096))
         }
-        // Bytes [0, have) of `buffer` are read and not yet parsed; [hashed, have) not yet hashed.
-        var buffer = [UInt8](repeating: 0, count: blockSize)
-        var have = 0
-        var hashed = 0
-        let hasher = HashBox()
-        var size: Int64 = 0
-        var nextLine = 1
-        // The file offset of `buffer`'s first byte.
-        var consumed: Int64 = 0
         var outcome = FileOutcome(info: InputFileInfo(path: file.path, bytes: 0, sha256: nil, documents: 0))
         let pathText = PooledText(path)
-        var first = true
-        var atEnd = false
-        while !atEnd {
-            // A line longer than the buffer: make room for more of it.
-            if have == buffer.count { buffer += repeatElement(0, count: buffer.count) }
-            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + have, $0.count - have) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return unreadable("cannot read the file: \(String(cString: strerror(errno)))")
-            }
-            let end: Int
-            if n == 0 {
-                atEnd = true
-                end = have
-                if end == 0 { break }
-            } else {
-                size += Int64(n)
-                have += n
-                // The gzip magic number, once the file's first two bytes are in (a read may return one).
-                if first, size >= 2 {
-                    first = false
-                    if consumed == 0 && buffer[0] == 0x1F && buffer[1] == 0x8B { return nil }
+        let hasher = HashBox()
+        var current = LineBlock(capacity: blockSize)
+        var upcoming = LineBlock(capacity: blockSize)
+        current.fill(from: fd, after: nil)
+        if let error = current.error { return unreadable(error) }
+        // The gzip magic number: the first block holds the file's first bytes.
+        if current.have >= 2, current.bytes[0] == 0x1F, current.bytes[1] == 0x8B { return nil }
+        current.cut(parts: parts(for:), firstLine: 1)
+        while true {
+            let block = current
+            let next = upcoming
+            let base = FileBase(path: pathText, offset: block.offset)
+            // The hash of the block's new bytes, and the next block, are taken while its
+            // lines are parsed.
+            var alongside: [@Sendable () -> Void] = [{ block.hashNewBytes(into: hasher) }]
+            if !block.atEnd {
+                alongside.append {
+                    next.fill(from: fd, after: block)
+                    next.cut(parts: parts(for:), firstLine: block.lines.last!)
                 }
-                // Only the bytes just read can hold a line end: the rest is one unfinished line.
-                var last = have - 1
-                while last >= have - n, buffer[last] != 0x0A { last -= 1 }
-                guard last >= have - n else { continue }
-                end = last + 1
             }
-            let hashRange = hashed..<have
-            buffer.withUnsafeBufferPointer { bytes in
-                var start = 0
-                if consumed == 0, have >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
-                let shared = SharedBytes(buffer: bytes)
-                // The hash of the new bytes is taken while the lines are parsed.
-                nextLine += splitLines(
-                    bytes, start..<end, firstLine: nextLine, base: FileBase(path: pathText, offset: consumed), file: file, order: order, sink: sink,
-                    alongside: { hasher.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: shared.buffer[hashRange]))) }, into: &outcome)
+            block.bytes.withUnsafeBufferPointer { bytes in
+                parse(bytes, block.ranges, firstLines: block.lines, base: base, file: file, order: order, sink: sink, alongside: alongside, into: &outcome)
             }
-            hashed = have
-            // Keep the unfinished last line at the front of the buffer.
-            buffer.withUnsafeMutableBytes { raw in
-                if end < have { memmove(raw.baseAddress!, raw.baseAddress! + end, have - end) }
-            }
-            have -= end
-            hashed -= end
-            consumed += Int64(end)
             outcome.flush(into: sink)
+            if block.atEnd { break }
+            if let error = next.error { return unreadable(error) }
+            (current, upcoming) = (next, block)
         }
-        outcome.info.bytes = size
+        outcome.info.bytes = current.offset + Int64(current.have)
         outcome.info.sha256 = hexString(hasher.finalize())
         outcome.info.documents = outcome.count
         return outcome
@@ -297,45 +270,50 @@ public struct InputReader: Sendable {
 
     /// Splits NDJSON into lines; a large block is cut at line boundaries into eight parts per
     /// thread (small enough that no thread waits long for the last one), parsed in parallel
-    /// and joined in order, so the result is the same. With a sink,
-    /// each part's documents are folded by the thread that read them. `alongside` runs on one
-    /// of the threads while the parts are parsed. Returns the number of line ends in `body`.
+    /// and joined in order, so the result is the same. Returns the number of line ends in
+    /// `body`.
     @discardableResult
     private func splitLines(
-        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, base: FileBase? = nil, file: PlannedFile, order: Int,
-        sink: LedgerSink? = nil, alongside: (@Sendable () -> Void)? = nil, into outcome: inout FileOutcome
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, firstLine: Int = 1, file: PlannedFile, order: Int, into outcome: inout FileOutcome
     ) -> Int {
-        let parts = threads > 1 && body.count >= 4 << 20 ? threads * 8 : 1
-        guard parts > 1 else {
-            alongside?()
-            parseLines(bytes, body, firstLine: firstLine, base: base, file: file, order: order, into: &outcome)
-            return countNewlines(bytes, body)
+        let (ranges, firstLines) = LineBlock.cut(bytes, body, parts: parts(for: body.count), firstLine: firstLine)
+        parse(bytes, ranges, firstLines: firstLines, base: nil, file: file, order: order, sink: nil, alongside: [], into: &outcome)
+        return firstLines.last! - firstLine
+    }
+
+    /// How many parts a block of `count` bytes is parsed in.
+    private func parts(for count: Int) -> Int {
+        threads > 1 && count >= 4 << 20 ? threads * 8 : 1
+    }
+
+    /// Parses the lines of `ranges` (whose first lines are numbered `firstLines`), in parallel
+    /// when there are several, and joins them in order. With a sink, each part's documents
+    /// are folded by the thread that read them. The `alongside` tasks run on the same threads
+    /// while the parts are parsed.
+    private func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ ranges: [Range<Int>], firstLines: [Int], base: FileBase?, file: PlannedFile, order: Int,
+        sink: LedgerSink?, alongside: [@Sendable () -> Void], into outcome: inout FileOutcome
+    ) {
+        guard threads > 1, ranges.count + alongside.count > 1 else {
+            for task in alongside { task() }
+            for (k, r) in ranges.enumerated() {
+                parseLines(bytes, r, firstLine: firstLines[k], base: base, file: file, order: order, into: &outcome)
+            }
+            return
         }
-        var cuts = [body.lowerBound]
-        for k in 1..<parts {
-            var c = max(body.lowerBound + body.count * k / parts, cuts.last!)
-            while c < body.upperBound, bytes[c - 1] != 0x0A { c += 1 }
-            cuts.append(c)
-        }
-        cuts.append(body.upperBound)
-        let ranges = (0..<parts).map { cuts[$0]..<cuts[$0 + 1] }
-        // Line numbers: each part starts after the newlines of the parts before it.
-        var firstLines = [firstLine]
-        for r in ranges { firstLines.append(firstLines.last! + countNewlines(bytes, r)) }
-        // Slot 0 is the task alongside, if any; the parts follow.
-        let extra = alongside == nil ? 0 : 1
-        let slots = Slots<FileOutcome>(count: parts + extra)
+        // The tasks alongside take the first slots, so that they start at once; the parts follow.
+        let extra = alongside.count
+        let slots = Slots<FileOutcome>(count: ranges.count + extra)
         let info = outcome.info
-        let starts = firstLines
         // Read-only, and alive until concurrentPerform returns.
         let shared = SharedBytes(buffer: bytes)
-        DispatchQueue.concurrentPerform(iterations: min(threads, parts)) { _ in
+        DispatchQueue.concurrentPerform(iterations: min(threads, ranges.count + extra)) { _ in
             while let k = slots.claim() {
                 var part = FileOutcome(info: info)
                 if k < extra {
-                    alongside?()
+                    alongside[k]()
                 } else {
-                    parseLines(shared.buffer, ranges[k - extra], firstLine: starts[k - extra], base: base, file: file, order: order, into: &part)
+                    parseLines(shared.buffer, ranges[k - extra], firstLine: firstLines[k - extra], base: base, file: file, order: order, into: &part)
                     part.flush(into: sink)
                 }
                 _ = slots.store(part, at: k)
@@ -346,20 +324,6 @@ public struct InputReader: Sendable {
             outcome.rejects.append(contentsOf: part.rejects)
             outcome.folded += part.folded
         }
-        return firstLines.last! - firstLine
-    }
-
-    /// Line ends in `bytes[r]`, found with `memchr` (lines are hundreds of bytes long).
-    private func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int {
-        guard let base = bytes.baseAddress, !r.isEmpty else { return 0 }
-        var n = 0
-        var p = UnsafeRawPointer(base + r.lowerBound)
-        let end = UnsafeRawPointer(base + r.upperBound)
-        while p < end, let nl = memchr(p, 0x0A, end - p) {
-            n += 1
-            p = UnsafeRawPointer(nl) + 1
-        }
-        return n
     }
 
     private func parseLines(
@@ -524,5 +488,113 @@ struct FileBase: Sendable {
             return .inline(String(decoding: UnsafeBufferPointer(rebasing: bytes[span]), as: UTF8.self))
         }
         return .file(path: path, offset: offset + Int64(span.lowerBound), length: length)
+    }
+}
+
+/// One block of an NDJSON file being streamed: `bytes[0..<have]` are read, of which
+/// `[0..<end]` are whole lines (or everything, at the end of the file), cut into `ranges`
+/// whose first lines are numbered `lines` (one more entry: the line after the block). It is
+/// filled and cut by one thread while another block is parsed, and read by all threads once
+/// it is.
+final class LineBlock: @unchecked Sendable {
+    private(set) var bytes: [UInt8]
+    private(set) var have = 0
+    private(set) var end = 0
+    /// The file offset of `bytes[0]`.
+    private(set) var offset: Int64 = 0
+    /// Bytes at the front carried over from the block before (already hashed with it).
+    private var carried = 0
+    private(set) var atEnd = false
+    /// Why the file could not be read, if it could not.
+    private(set) var error: String?
+    private(set) var ranges: [Range<Int>] = []
+    private(set) var lines: [Int] = []
+
+    init(capacity: Int) { bytes = [UInt8](repeating: 0, count: capacity) }
+
+    /// Takes the unfinished last line of `previous` and reads until a new line ends or the
+    /// file does.
+    func fill(from fd: Int32, after previous: LineBlock?) {
+        carried = 0
+        offset = 0
+        if let previous {
+            carried = previous.have - previous.end
+            offset = previous.offset + Int64(previous.end)
+            if carried > bytes.count { bytes += repeatElement(0, count: carried - bytes.count) }
+            previous.bytes.withUnsafeBytes { from in
+                bytes.withUnsafeMutableBytes { to in
+                    if carried > 0 { to.baseAddress!.copyMemory(from: from.baseAddress! + previous.end, byteCount: carried) }
+                }
+            }
+        }
+        have = carried
+        while true {
+            // A line longer than the buffer: make room for more of it.
+            if have == bytes.count { bytes += repeatElement(0, count: bytes.count) }
+            let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + have, $0.count - have) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                error = "cannot read the file: \(String(cString: strerror(errno)))"
+                return
+            }
+            if n == 0 {
+                atEnd = true
+                end = have
+                return
+            }
+            have += n
+            // Only the bytes just read can hold a line end: the rest is one unfinished line.
+            var last = have - 1
+            while last >= have - n, bytes[last] != 0x0A { last -= 1 }
+            if last >= have - n {
+                end = last + 1
+                return
+            }
+        }
+    }
+
+    /// Cuts the block's whole lines (after a byte order mark at the file's start) into
+    /// parts, the first numbered `firstLine`.
+    func cut(parts: (Int) -> Int, firstLine: Int) {
+        bytes.withUnsafeBufferPointer { b in
+            var start = 0
+            if offset == 0, have >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { start = 3 }
+            (ranges, lines) = Self.cut(b, start..<end, parts: parts(end - start), firstLine: firstLine)
+        }
+    }
+
+    /// Adds the bytes this block read to `hasher`.
+    func hashNewBytes(into hasher: HashBox) {
+        bytes.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[carried..<have])) }
+    }
+
+    /// `body` cut at line boundaries into `parts` ranges, and the number of each range's
+    /// first line (with one more: the line after `body`).
+    static func cut(_ bytes: UnsafeBufferPointer<UInt8>, _ body: Range<Int>, parts: Int, firstLine: Int) -> ([Range<Int>], [Int]) {
+        var cuts = [body.lowerBound]
+        for k in 1..<max(parts, 1) {
+            var c = max(body.lowerBound + body.count * k / parts, cuts.last!)
+            while c < body.upperBound, bytes[c - 1] != 0x0A { c += 1 }
+            cuts.append(c)
+        }
+        cuts.append(body.upperBound)
+        let ranges = cuts.indices.dropLast().map { cuts[$0]..<cuts[$0 + 1] }
+        // Line numbers: each part starts after the newlines of the parts before it.
+        var lines = [firstLine]
+        for r in ranges { lines.append(lines.last! + countNewlines(bytes, r)) }
+        return (ranges, lines)
+    }
+
+    /// Line ends in `bytes[r]`, found with `memchr` (lines are hundreds of bytes long).
+    static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int {
+        guard let base = bytes.baseAddress, !r.isEmpty else { return 0 }
+        var n = 0
+        var p = UnsafeRawPointer(base + r.lowerBound)
+        let end = UnsafeRawPointer(base + r.upperBound)
+        while p < end, let nl = memchr(p, 0x0A, end - p) {
+            n += 1
+            p = UnsafeRawPointer(nl) + 1
+        }
+        return n
     }
 }

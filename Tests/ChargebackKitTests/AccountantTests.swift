@@ -63,10 +63,13 @@ struct AccountantTests {
         }
     }
 
-    @Test("line items follow start, org, task, run, job, then reading order; day and month are the report zone's")
-    func order() throws {
+    @Test(
+        "line items follow start, org, task, run, job, then reading order; day and month are the report zone's",
+        arguments: [20_000, 140_000])
+    func order(count: Int) throws {
         let zone = try #require(Zone(identifier: "America/New_York"))
-        let jobs = Self.jobs(count: 20_000)
+        // 140,000 jobs are enough for the sort by start to split in halves on two cores.
+        let jobs = Self.jobs(count: count)
         for basis in AttributionBasis.allCases {
             let rules = AccountingRules(period: try Period.parse("2026-11", zone: zone), zone: zone, attributeBy: basis)
             let (items, outside) = rules.account(jobs)

@@ -153,13 +153,27 @@ public struct AccountingRules: Sendable {
             if period.contains(t) { keys.append(OrderKey(start: job.startTime, index: i)) }
         }
         let outside = jobs.count - keys.count
-        keys.sort { a, b in
-            if a.start != b.start { return a.start < b.start }
-            let x = jobs[a.index], y = jobs[b.index]
-            if Self.jobOrder(x, y) { return true }
-            if Self.jobOrder(y, x) { return false }
-            // Equal keys keep their reading order, as a stable sort of the jobs would.
-            return a.index < b.index
+        // By start time and reading order first, numbers only and on both cores; then each run
+        // of jobs that start at the same instant is put in `jobOrder`, reading order breaking
+        // ties as a stable sort of the jobs would. Only those runs look at the jobs themselves.
+        Self.sortByStart(&keys)
+        keys.withUnsafeMutableBufferPointer { buffer in
+            var runStart = 0
+            var i = 1
+            while i <= buffer.count {
+                if i == buffer.count || buffer[i].start != buffer[runStart].start {
+                    if i - runStart > 1 {
+                        buffer[runStart..<i].sort { a, b in
+                            let x = jobs[a.index], y = jobs[b.index]
+                            if Self.jobOrder(x, y) { return true }
+                            if Self.jobOrder(y, x) { return false }
+                            return a.index < b.index
+                        }
+                    }
+                    runStart = i
+                }
+                i += 1
+            }
         }
         let order = keys
         let items = [LineItem](unsafeUninitializedCapacity: order.count) { buffer, initialized in
@@ -192,6 +206,47 @@ public struct AccountingRules: Sendable {
         return (items, outside)
     }
 
+    /// Sorts `keys` by start time, then index. With two cores or more, each half is sorted on
+    /// its own and the halves are merged.
+    private static func sortByStart(_ keys: inout [OrderKey]) {
+        guard keys.count >= 65_536, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            keys.sort { a, b in a.start != b.start ? a.start < b.start : a.index < b.index }
+            return
+        }
+        let mid = keys.count / 2
+        keys.withUnsafeMutableBufferPointer { buffer in
+            let halves = [
+                KeyHalf(buffer: UnsafeMutableBufferPointer(rebasing: buffer[..<mid])),
+                KeyHalf(buffer: UnsafeMutableBufferPointer(rebasing: buffer[mid...])),
+            ]
+            DispatchQueue.concurrentPerform(iterations: 2) { h in
+                var half = halves[h].buffer
+                half.sort { a, b in a.start != b.start ? a.start < b.start : a.index < b.index }
+            }
+        }
+        keys = keys.withUnsafeBufferPointer { sorted in
+            [OrderKey](unsafeUninitializedCapacity: sorted.count) { merged, count in
+                var i = 0, j = mid, k = 0
+                while i < mid && j < sorted.count {
+                    let a = sorted[i], b = sorted[j]
+                    let takeRight = b.start != a.start ? b.start < a.start : b.index < a.index
+                    merged[k] = takeRight ? b : a
+                    if takeRight { j += 1 } else { i += 1 }
+                    k += 1
+                }
+                for x in i..<mid {
+                    merged[k] = sorted[x]
+                    k += 1
+                }
+                for x in j..<sorted.count {
+                    merged[k] = sorted[x]
+                    k += 1
+                }
+                count = k
+            }
+        }
+    }
+
     /// The start (or, with `--attribute-by end`, the end) time that places `job`.
     @inline(__always) func attributionTime(_ job: JobRecord) -> Instant {
         attributeBy == .end ? (job.endTime ?? job.startTime) : job.startTime
@@ -211,10 +266,29 @@ public struct AccountingRules: Sendable {
     /// `org_id, code_task_id, run_id, job_id` (absent values first): the order of two jobs
     /// that start at the same instant.
     private static func jobOrder(_ x: JobRecord, _ y: JobRecord) -> Bool {
-        if x.orgId != y.orgId { return x.orgId.utf8.lexicographicallyPrecedes(y.orgId.utf8) }
+        if x.orgText != y.orgText {
+            // Different pooled texts have different bytes (an unset org reads as `unknownValue`).
+            let order = compareOrgs(x.orgText, y.orgText)
+            if order != 0 { return order < 0 }
+        }
         if x.codeTaskId != y.codeTaskId { return absentFirst(x.codeTaskId, y.codeTaskId) }
         if x.runId != y.runId { return absentFirst(x.runId, y.runId) }
         return (x.jobId ?? "").utf8.lexicographicallyPrecedes((y.jobId ?? "").utf8)
+    }
+}
+
+/// Byte-wise three-way order of two orgs given as pooled texts (`none` reads as
+/// `unknownValue`), without building their strings.
+private func compareOrgs(_ a: PooledText, _ b: PooledText) -> Int {
+    var unknown = unknownValue
+    return unknown.withUTF8 { u in
+        let x = a == .none ? u : a.utf8, y = b == .none ? u : b.utf8
+        let common = min(x.count, y.count)
+        if common > 0 {
+            let c = memcmp(x.baseAddress!, y.baseAddress!, common)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 }
 
@@ -262,6 +336,11 @@ private struct PriceCache {
 private struct OrderKey {
     var start: Instant
     var index: Int
+}
+
+/// One half of the keys, sorted by one thread while the other sorts the other half.
+private struct KeyHalf: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<OrderKey>
 }
 
 /// The uninitialised storage of the line items, filled by worker threads at disjoint indices.

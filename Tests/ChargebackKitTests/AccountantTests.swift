@@ -44,7 +44,7 @@ struct AccountantTests {
             #expect(item.day == day, "\(time)")
             #expect(item.month == month, "\(time)")
         }
-        #expect(MemoryLayout<LineItem>.stride <= 88)
+        #expect(MemoryLayout<LineItem>.stride <= 64)
     }
 
     @Test("rate and cost read back as set, packed or boxed, and print as they were written")
@@ -61,6 +61,20 @@ struct AccountantTests {
                 #expect(item.rate == cost && item.cost == rate, "\(r) \(c)")
             }
         }
+    }
+
+    @Test("cost center and currency read back as set, byte for byte, though a line item holds them pooled")
+    func pooledCostCenterAndCurrency() {
+        let job = Self.jobs(count: 1)[0]
+        let jpy = Currency(code: "JPY", minorUnit: 0), odd = Currency(code: "X\u{301}Y", minorUnit: 17)
+        var item = LineItem(job: job, costCenter: "Caf\u{E9}", rate: 1, cost: 2, currency: jpy, attributionTime: 0, zone: .utc)
+        #expect(Array(item.costCenter.utf8) == Array("Caf\u{E9}".utf8) && item.currency == jpy)
+        item.costCenter = "Cafe\u{301}"
+        item.currency = odd
+        #expect(Array(item.costCenter.utf8) == Array("Cafe\u{301}".utf8))
+        #expect(Array(item.currency.code.utf8) == Array(odd.code.utf8) && item.currency.minorUnit == 17)
+        item.costCenter = ""
+        #expect(item.costCenter == "" && item.rate == 1 && item.cost == 2 && item.job === job)
     }
 
     @Test(

@@ -3,7 +3,10 @@ import Foundation
 /// A reported job with its attribution, price and cost center: one row of `line-items.csv`.
 public struct LineItem: Sendable {
     public var job: JobRecord
-    public var costCenter: String
+    public var costCenter: String {
+        get { costCenterText.string ?? "" }
+        set { costCenterText = PooledText(newValue) }
+    }
     public var rate: Decimal {
         get { rateWord.value ?? longValues!.rate }
         set { (rateWord, costWord, longValues) = Self.pack(newValue, cost) }
@@ -18,13 +21,25 @@ public struct LineItem: Sendable {
     private var rateWord: PackedDecimal
     private var costWord: PackedDecimal
     private var longValues: LongValues?
-    public var currency: Currency
+    /// The run's currency, held as its pooled code and minor unit.
+    public var currency: Currency {
+        get { Currency(code: currencyCode.string ?? "", minorUnit: minorUnit) }
+        set {
+            currencyCode = PooledText(newValue.code)
+            minorUnit = newValue.minorUnit
+        }
+    }
+    private(set) var minorUnit: Int
     /// The start (or, with `--attribute-by end`, the end) time that places the job.
     public var attributionTime: Instant
     /// The day of the attribution time in the report zone, in days since 1970-01-01: `day`
     /// and `month` are built from it when read, so a million line items hold no strings for
     /// them.
     var localDay: Int32
+    /// The cost center and the currency code, pooled: a million line items name a few of
+    /// each. (The four-byte fields come last, so that they share words.)
+    private(set) var costCenterText: PooledText
+    private(set) var currencyCode: PooledText
 
     /// `YYYY-MM-DD` of the attribution time in the report zone.
     public var day: String { CivilDateTime(day: localDay).dateString }
@@ -40,10 +55,21 @@ public struct LineItem: Sendable {
 
     /// Creates a line item on the report-zone day `localDay` (days since 1970-01-01).
     init(job: JobRecord, costCenter: String, rate: Decimal, cost: Decimal, currency: Currency, attributionTime: Instant, localDay: Int32) {
+        self.init(
+            job: job, costCenter: PooledText(costCenter), rate: rate, cost: cost, currencyCode: PooledText(currency.code),
+            minorUnit: currency.minorUnit, attributionTime: attributionTime, localDay: localDay)
+    }
+
+    /// Creates a line item from the pooled texts of its cost center and currency code.
+    init(
+        job: JobRecord, costCenter: PooledText, rate: Decimal, cost: Decimal, currencyCode: PooledText, minorUnit: Int, attributionTime: Instant,
+        localDay: Int32
+    ) {
         self.job = job
-        self.costCenter = costCenter
+        self.costCenterText = costCenter
         (rateWord, costWord, longValues) = Self.pack(rate, cost)
-        self.currency = currency
+        self.currencyCode = currencyCode
+        self.minorUnit = minorUnit
         self.attributionTime = attributionTime
         self.localDay = localDay
     }
@@ -260,7 +286,7 @@ public struct AccountingRules: Sendable {
         let cost = rates.currency.round((job.consumedCU ?? 0) * rate)
         return LineItem(
             job: job, costCenter: prices.costCenter(for: job, rules: costCenters), rate: rate, cost: cost,
-            currency: rates.currency, attributionTime: t, localDay: day)
+            currencyCode: prices.currencyCode(rates.currency), minorUnit: rates.currency.minorUnit, attributionTime: t, localDay: day)
     }
 
     /// `org_id, code_task_id, run_id, job_id` (absent values first): the order of two jobs
@@ -303,18 +329,28 @@ private struct PriceCache {
     private struct RateKey: Hashable {
         var org: PooledText, environment: PooledText
     }
-    private var centers: [CenterKey: String] = [:]
+    private var centers: [CenterKey: PooledText] = [:]
+    /// The pooled code of the run's currency, once looked up.
+    private var code: PooledText?
     /// `RateCard.rules(for:zone:)` by org and environment.
     private var rateRules: [RateKey: [RateCard.MatchingRate]] = [:]
 
     /// `CostCenterRules.costCenter(for:)`, which depends on the job's user, org, environment
     /// and task name alone.
-    mutating func costCenter(for job: JobRecord, rules: CostCenterRules) -> String {
+    mutating func costCenter(for job: JobRecord, rules: CostCenterRules) -> PooledText {
         let key = CenterKey(user: job.userText, org: job.orgText, environment: job.environmentText, task: job.codeTaskNameText)
         if let known = centers[key] { return known }
-        let center = rules.costCenter(for: job)
+        let center = PooledText(rules.costCenter(for: job))
         centers[key] = center
         return center
+    }
+
+    /// The pooled code of `currency` (the same for every job of a run).
+    mutating func currencyCode(_ currency: Currency) -> PooledText {
+        if let code { return code }
+        let pooled = PooledText(currency.code)
+        code = pooled
+        return pooled
     }
 
     /// `RateCard.rate(for:at:zone:)`, from the rules matching the job's org and environment.

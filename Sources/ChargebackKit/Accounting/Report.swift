@@ -64,10 +64,13 @@ public struct Report: Sendable {
         summary = Summary(items: items, dimensions: groupBy, budgets: rules.budgets, window: window)
         var use: [BudgetUse] = []
         if let plan = rules.budgets, let w = window {
-            var costs: [String: DecimalSum] = [:]
+            // Summed by pooled text first, then by name (two spellings of one name are one).
+            var byText: [PooledText: DecimalSum] = [:]
             items.withUnsafeBufferPointer { buffer in
-                for i in buffer.indices { costs[buffer[i].costCenter, default: DecimalSum()].add(buffer[i].cost) }
+                for i in buffer.indices { buffer[i].addCost(to: &byText[buffer[i].costCenterText, default: DecimalSum()]) }
             }
+            var costs: [String: DecimalSum] = [:]
+            for (text, sum) in byText { costs[text.string ?? "", default: DecimalSum()].add(sum) }
             for name in plan.monthly.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
                 if let b = plan.budget(for: name, from: w.from, to: w.to) {
                     use.append(BudgetUse(costCenter: name, budget: b, cost: costs[name]?.value ?? 0))

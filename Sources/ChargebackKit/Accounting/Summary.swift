@@ -244,8 +244,7 @@ public struct Summary: Sendable {
     }
 
     /// Groups the line items in `range`. Items are first grouped by numbers, which hash and
-    /// compare fast: pooled texts by their numbers, cost centers by where they were first
-    /// seen, days as day counts. Each such group's key of texts is then built once, from its
+    /// compare fast: pooled texts (cost centers too) by their numbers, days as day counts. Each such group's key of texts is then built once, from its
     /// first item, and groups whose keys of texts are equal are merged (two different texts
     /// can be one key, as Swift compares strings), so the result is the grouping by texts.
     private static func group(_ items: [LineItem], range: Range<Int>, dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
@@ -254,7 +253,6 @@ public struct Summary: Sendable {
         // ID) and one more when the task brings its org.
         let width = dimensions.reduce(0) { n, d in n + (d == .task ? (addOrg ? 3 : 2) : 1) }
         var byNumbers = NumberGroups(width: width)
-        var centers: [String] = []
         var month = (day: Int32?.none, number: UInt64(0))
         // Items are read in place rather than copied out of the array, and the key is built in
         // one buffer, so only a new group allocates.
@@ -272,14 +270,7 @@ public struct Summary: Sendable {
                         switch d {
                         case .org: put(UInt64(item.pointee.job.orgText.number))
                         case .user: put(UInt64(item.pointee.job.userText.number))
-                        case .costCenter:
-                            let center = item.pointee.costCenter
-                            if let i = centers.firstIndex(of: center) {
-                                put(UInt64(i))
-                            } else {
-                                put(UInt64(centers.count))
-                                centers.append(center)
-                            }
+                        case .costCenter: put(UInt64(item.pointee.costCenterText.number))
                         case .runtimeEnv: put(UInt64(item.pointee.job.environmentText.number))
                         case .task:
                             if addOrg { put(UInt64(item.pointee.job.orgText.number)) }

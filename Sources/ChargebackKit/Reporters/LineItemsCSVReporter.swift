@@ -37,10 +37,10 @@ public struct LineItemsCSVReporter: StreamingReporter {
     /// would count a reference for each of its fields.
     static func row(_ item: UnsafePointer<LineItem>, into csv: inout CSVWriter) {
         let j = item.pointee.job
-        let rate = item.pointee.rate, cost = item.pointee.cost, minorUnit = item.pointee.currency.minorUnit
+        let rate = item.pointee.rate, cost = item.pointee.cost, minorUnit = item.pointee.minorUnit
         csv.text(j.orgText, absent: unknownValue)
         csv.text(j.userText, absent: unknownValue)
-        csv.text(item.pointee.costCenter)
+        csv.text(item.pointee.costCenterText)
         csv.text(j.environmentText, absent: unknownValue)
         csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
         csv.text(j.codeTaskNameText)
@@ -55,7 +55,7 @@ public struct LineItemsCSVReporter: StreamingReporter {
         csv.number { b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
         csv.number { b in ExactDecimal.appendPlain(rate, to: &b) }
         csv.number { b in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
-        csv.text(item.pointee.currency.code)
+        csv.text(item.pointee.currencyCode)
         csv.text(j.errorText)
         csv.text { b in j.appendSessionLogUrl(to: &b) }
         csv.text { b in LineItem.appendFlags(of: j, to: &b) }

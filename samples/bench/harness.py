@@ -35,6 +35,9 @@ def parse_args():
     parser.add_argument("--scaling", action="store_true", help="also time chargeback on 3x the documents (slow)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the table shows the median")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2)")
+    parser.add_argument("--drop-caches", action="store_true",
+                        help="before every timed run, drop the page cache (root only) and read the inputs again, so "
+                             "that no run pays for reclaiming what earlier cases left cached")
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "chargeback-bench"),
                         help="where generated data is kept between runs (default $TMPDIR/chargeback-bench)")
     args = parser.parse_args()
@@ -70,15 +73,36 @@ def timed(command, stdout=subprocess.DEVNULL, shell=False):
         return measured
 
 
-def median_run(command, repeat, **options):
+DROP_CACHES = False
+
+
+def median_run(command, repeat, inputs=(), **options):
     """The run with the median wall time of `repeat` runs. Each starts after `sync`, so no run
     pays for writing back what an earlier one wrote (chargeback writes 377 MB of line items
-    per million documents)."""
+    per million documents). With --drop-caches, the page cache is then emptied and only
+    `inputs` are read back into it."""
     def one():
         os.sync()
+        if DROP_CACHES:
+            drop_caches()
+            warm(inputs)
         return timed(command, **options)
     runs = sorted((one() for _ in range(repeat)), key=lambda m: m.wall)
     return runs[(len(runs) - 1) // 2]
+
+
+def drop_caches():
+    """Empties the page cache (clean pages only: `sync` ran first)."""
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as control:
+            control.write("1\n")
+    except OSError as error:
+        sys.exit("bench: --drop-caches needs root (writing /proc/sys/vm/drop_caches: %s)" % error)
+
+
+def tree_files(directory):
+    """Every file under `directory`."""
+    return [os.path.join(root, name) for root, _dirs, files in os.walk(directory) for name in files]
 
 
 def warm(paths):
@@ -165,7 +189,9 @@ def versions(args, have_duckdb):
 
 
 def main():
+    global DROP_CACHES
     args = parse_args()
+    DROP_CACHES = args.drop_caches
     os.makedirs(args.data, exist_ok=True)
     chargeback = os.path.join(args.bin, "chargeback")
     have_duckdb = subprocess.run([args.python, "-c", "import duckdb"], capture_output=True).returncode == 0
@@ -182,10 +208,10 @@ def main():
     case = "%s docs, %.0f MB NDJSON" % ("{:,}".format(args.documents), size / 1e6)
     warm([ndjson])
 
-    floor = median_run("cat '%s' > /dev/null" % ndjson, args.repeat, shell=True)
+    floor = median_run("cat '%s' > /dev/null" % ndjson, args.repeat, inputs=[ndjson], shell=True)
     out = os.path.join(work, "chargeback")
     ours = median_run([chargeback, "report", ndjson, "--format", "csv", "--group-by", "org,user",
-                       "--output", out, "--quiet"], args.repeat)
+                       "--output", out, "--quiet"], args.repeat, inputs=[ndjson])
     with open(os.path.join(out, "manifest.json")) as stream:
         manifest = json.load(stream)
     reconciliation = manifest["reconciliation"]
@@ -203,7 +229,7 @@ def main():
             continue
         output = os.path.join(work, script + ".csv")
         measured = median_run([args.python, os.path.join(HERE, script), ndjson, "--output", output] + extra,
-                              args.repeat)
+                              args.repeat, inputs=[ndjson])
         problem = disagreement(reference, read_totals(output))
         agrees = "agree" if not problem else "DISAGREE: " + problem
         notes.append("%s vs chargeback, per-org/user jobs and consumed CU (%d groups): %s." % (
@@ -230,10 +256,11 @@ def main():
         tree = generate(args, "files-%d" % args.files, ["--layout", "files", "--documents", str(args.files)])
         tree_bytes, count = tree_size(tree)
         tree_case = "%s files, %.0f MB" % ("{:,}".format(count), tree_bytes / 1e6)
+        tree_inputs = tree_files(tree) if DROP_CACHES else []
         floor_tree = median_run("find '%s' -type f -print0 | xargs -0 cat > /dev/null" % tree, args.repeat,
-                                shell=True)
+                                inputs=tree_inputs, shell=True)
         ours_tree = median_run([chargeback, "report", tree, "--format", "csv", "--group-by", "org,user",
-                                "--output", os.path.join(work, "tree"), "--quiet"], args.repeat)
+                                "--output", os.path.join(work, "tree"), "--quiet"], args.repeat, inputs=tree_inputs)
         lines.append(row(tree_case, "`find … \\| xargs cat` (floor)", floor_tree, None, tree_bytes))
         lines.append(row(tree_case, "**chargeback** report, csv", ours_tree, count, tree_bytes))
         ratios.append("files: chargeback wall ÷ `find | xargs cat` wall = **%.2f** (target ≤ 1.0)" % (
@@ -247,7 +274,7 @@ def main():
         big_size = os.path.getsize(big)
         warm([big])
         ours_big = median_run([chargeback, "report", big, "--format", "csv", "--group-by", "org,user",
-                               "--output", os.path.join(work, "big"), "--quiet"], args.repeat)
+                               "--output", os.path.join(work, "big"), "--quiet"], args.repeat, inputs=[big])
         lines.append(row("%s docs, %.0f MB NDJSON" % ("{:,}".format(big_documents), big_size / 1e6),
                          "**chargeback** report, csv", ours_big, big_documents, big_size))
         ratios.append("scaling: chargeback wall 3× ÷ 1× documents = **%.2f** (target ≤ 3.3); CPU %.2f; RSS %.2f" % (
@@ -269,6 +296,9 @@ def main():
     print()
     for ratio in ratios:
         print("- " + ratio)
+    if DROP_CACHES:
+        notes.append("--drop-caches: before every timed run the page cache was emptied and only that run's input read "
+                     "back, so that no run paid for reclaiming pages an earlier case had left cached.")
     for note in notes:
         print("- " + note)
     if max(load_before[0], load_after[0]) > 1.5:

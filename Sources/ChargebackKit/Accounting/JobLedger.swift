@@ -90,9 +90,10 @@ public struct JobLedger: Sendable {
             estimated = true
         }
         if !estimated, let e = c.endTime, let s = c.startTime, e < s { return assemble([doc]) }
-        if c.orgId == nil { c.orgId = doc.envelopeOrgId ?? unknownValue }
-        if c.startedBy == nil { c.startedBy = unknownValue }
-        if c.runtimeEnvId == nil { c.runtimeEnvId = unknownValue }
+        // Absent texts are asked for as pooled numbers: reading them as strings would build one.
+        if c.orgText == .none { c.orgId = doc.envelopeOrgId ?? unknownValue }
+        if c.userText == .none { c.startedBy = unknownValue }
+        if c.environmentText == .none { c.runtimeEnvId = unknownValue }
         return .success(JobRecord(single: c, envelopeJobId: doc.envelopeJobId, startEstimated: estimated, source: doc.source))
     }
 }

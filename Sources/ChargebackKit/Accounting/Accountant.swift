@@ -86,6 +86,20 @@ public struct LineItem: Sendable {
     /// Adds `cost` to `sum`.
     func addCost(to sum: inout DecimalSum) { sum.add(costWord, boxed: longValues!.cost) }
 
+    /// Adds the cost of the line item at `item` to `sum`, reading it in place (calling a
+    /// method of `item.pointee` would copy the line item, and count its references).
+    static func addCost(of item: UnsafePointer<LineItem>, to sum: inout DecimalSum) {
+        sum.add(item.pointee.costWord, boxed: item.pointee.longValues!.cost)
+    }
+
+    /// The rate and cost of the line item at `item`, read in place.
+    static func rateAndCost(of item: UnsafePointer<LineItem>) -> (rate: Decimal, cost: Decimal) {
+        guard let rate = item.pointee.rateWord.value, let cost = item.pointee.costWord.value else {
+            return (item.pointee.longValues!.rate, item.pointee.longValues!.cost)
+        }
+        return (rate, cost)
+    }
+
     /// The words of `rate` and `cost`, and the box holding both when either does not fit.
     private static func pack(_ rate: Decimal, _ cost: Decimal) -> (PackedDecimal, PackedDecimal, LongValues?) {
         if let r = PackedDecimal(rate), let c = PackedDecimal(cost) { return (r, c, nil) }

@@ -89,7 +89,7 @@ public struct Tally: Sendable, Equatable {
         }
         durationMilliseconds += job.durationMilliseconds ?? 0
         job.addConsumedCU(to: &cuSum)
-        item.pointee.addCost(to: &costSum)
+        LineItem.addCost(of: item, to: &costSum)
     }
 
     /// Adds another tally's sums.

@@ -37,7 +37,8 @@ public struct LineItemsCSVReporter: StreamingReporter {
     /// would count a reference for each of its fields.
     static func row(_ item: UnsafePointer<LineItem>, into csv: inout CSVWriter) {
         let j = item.pointee.job
-        let rate = item.pointee.rate, cost = item.pointee.cost, minorUnit = item.pointee.minorUnit
+        let (rate, cost) = LineItem.rateAndCost(of: item)
+        let minorUnit = item.pointee.minorUnit
         csv.text(j.orgText, absent: unknownValue)
         csv.text(j.userText, absent: unknownValue)
         csv.text(item.pointee.costCenterText)

@@ -188,9 +188,11 @@ public struct AccountingRules: Sendable {
         // retained and released on every move), then build each line item once, in place.
         var keys: [OrderKey] = []
         keys.reserveCapacity(jobs.count)
-        for (i, job) in jobs.enumerated() {
-            let t = attributionTime(job)
-            if period.contains(t) { keys.append(OrderKey(start: job.startTime, index: i)) }
+        // Jobs are read in place (an enumerated copy of each would count its references).
+        jobs.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where period.contains(attributionTime(buffer[i])) {
+                keys.append(OrderKey(start: buffer[i].startTime, index: i))
+            }
         }
         let outside = jobs.count - keys.count
         // By start time and reading order first, numbers only and on both cores; then each run

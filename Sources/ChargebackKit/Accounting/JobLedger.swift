@@ -183,37 +183,60 @@ public struct LedgerBuilder: Sendable {
         let chunks = threads > 1 && count >= 10_000 ? threads * 4 : 1
         let parent = self.parent, counts = self.counts, more = self.more
         self.more = [:]
-        let parts = LockedSlots<JobLedger>(count: chunks)
-        firsts.withUnsafeMutableBufferPointer { buffer in
-            let firsts = SharedDocuments(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                var part = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
-                for g in (count * k / chunks)..<(count * (k + 1) / chunks) where parent[g] == g {
-                    guard let first = firsts.buffer[g] else { continue }
-                    firsts.buffer[g] = nil
-                    let result: Result<JobRecord, Reject>
-                    if let others = more[g] {
-                        let docs = ([first] + others).sorted(by: JobLedger.latestFirst)
-                        // Kept documents differ in their fields, and so nearly always in their content.
-                        let distinct = Set(docs.map(\.content)).count
-                        part.duplicates += counts[g] - distinct
-                        part.superseded += distinct - 1
-                        result = JobLedger.assemble(docs)
-                    } else {
-                        part.duplicates += counts[g] - 1
-                        result = JobLedger.assemble(single: first)
-                    }
-                    switch result {
-                    case .success(let job): part.jobs.append(job)
-                    case .failure(let reject): part.rejects.append(reject)
-                    }
-                }
-                parts.store(part, at: k)
-            }
+        @Sendable func groups(of k: Int) -> Range<Int> { (count * k / chunks)..<(count * (k + 1) / chunks) }
+        // Each range's jobs are written straight into the result, from where its roots start;
+        // the few places left by rejected jobs are closed up afterwards by moving references.
+        var starts: [Int] = []
+        var roots = 0
+        for k in 0..<chunks {
+            starts.append(roots)
+            for g in groups(of: k) where parent[g] == g && firsts[g] != nil { roots += 1 }
         }
-        var ledger = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
+        let regions = starts
+        let parts = LockedSlots<JobLedger>(count: chunks)
+        let written = LockedSlots<Int>(count: chunks)
+        let jobs = [JobRecord](unsafeUninitializedCapacity: roots) { buffer, initialized in
+            let target = JobSlots(base: buffer.baseAddress)
+            firsts.withUnsafeMutableBufferPointer { firstsBuffer in
+                let firsts = SharedDocuments(buffer: firstsBuffer)
+                DispatchQueue.concurrentPerform(iterations: chunks) { k in
+                    var part = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
+                    var n = 0
+                    for g in groups(of: k) where parent[g] == g {
+                        guard let first = firsts.buffer[g] else { continue }
+                        firsts.buffer[g] = nil
+                        let result: Result<JobRecord, Reject>
+                        if let others = more[g] {
+                            let docs = ([first] + others).sorted(by: JobLedger.latestFirst)
+                            // Kept documents differ in their fields, and so nearly always in their content.
+                            let distinct = Set(docs.map(\.content)).count
+                            part.duplicates += counts[g] - distinct
+                            part.superseded += distinct - 1
+                            result = JobLedger.assemble(docs)
+                        } else {
+                            part.duplicates += counts[g] - 1
+                            result = JobLedger.assemble(single: first)
+                        }
+                        switch result {
+                        case .success(let job):
+                            (target.base! + regions[k] + n).initialize(to: job)
+                            n += 1
+                        case .failure(let reject): part.rejects.append(reject)
+                        }
+                    }
+                    parts.store(part, at: k)
+                    written.store(n, at: k)
+                }
+            }
+            var n = 0
+            for (k, w) in written.values().enumerated() {
+                if starts[k] != n { (buffer.baseAddress! + n).moveInitialize(from: buffer.baseAddress! + starts[k], count: w) }
+                n += w
+            }
+            initialized = n
+        }
+        var ledger = JobLedger(jobs: jobs, rejects: [], duplicates: 0, superseded: 0)
         for part in parts.values() {
-            ledger.jobs += part.jobs
             ledger.rejects += part.rejects
             ledger.duplicates += part.duplicates
             ledger.superseded += part.superseded
@@ -341,6 +364,11 @@ struct KeyTable: Sendable {
         slots = [UInt64](repeating: 0, count: old.count * 2)
         for slot in old where slot != 0 { place(slot) }
     }
+}
+
+/// The uninitialised storage of the jobs, filled by worker threads at disjoint indices.
+private struct JobSlots: @unchecked Sendable {
+    let base: UnsafeMutablePointer<JobRecord>?
 }
 
 /// The kept documents, each slot cleared by the one thread that assembles its group.

@@ -76,12 +76,18 @@ def timed(command, stdout=subprocess.DEVNULL, shell=False):
 DROP_CACHES = False
 
 
-def median_run(command, repeat, inputs=(), **options):
-    """The run with the median wall time of `repeat` runs. Each starts after `sync`, so no run
-    pays for writing back what an earlier one wrote (chargeback writes 377 MB of line items
-    per million documents). With --drop-caches, the page cache is then emptied and only
-    `inputs` are read back into it."""
+def median_run(command, repeat, inputs=(), outputs=(), **options):
+    """The run with the median wall time of `repeat` runs. Each starts with its `outputs`
+    (files or directories) removed, so that no run pays for deleting what the one before wrote
+    (chargeback writes 377 MB of line items per million documents), and after `sync`, so that
+    none pays for writing it back. With --drop-caches, the page cache is then emptied and
+    only `inputs` are read back into it."""
     def one():
+        for path in outputs:
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
         os.sync()
         if DROP_CACHES:
             drop_caches()
@@ -211,7 +217,7 @@ def main():
     floor = median_run("cat '%s' > /dev/null" % ndjson, args.repeat, inputs=[ndjson], shell=True)
     out = os.path.join(work, "chargeback")
     ours = median_run([chargeback, "report", ndjson, "--format", "csv", "--group-by", "org,user",
-                       "--output", out, "--quiet"], args.repeat, inputs=[ndjson])
+                       "--output", out, "--quiet"], args.repeat, inputs=[ndjson], outputs=[out])
     with open(os.path.join(out, "manifest.json")) as stream:
         manifest = json.load(stream)
     reconciliation = manifest["reconciliation"]
@@ -229,7 +235,7 @@ def main():
             continue
         output = os.path.join(work, script + ".csv")
         measured = median_run([args.python, os.path.join(HERE, script), ndjson, "--output", output] + extra,
-                              args.repeat, inputs=[ndjson])
+                              args.repeat, inputs=[ndjson], outputs=[output])
         problem = disagreement(reference, read_totals(output))
         agrees = "agree" if not problem else "DISAGREE: " + problem
         notes.append("%s vs chargeback, per-org/user jobs and consumed CU (%d groups): %s." % (
@@ -260,7 +266,8 @@ def main():
         floor_tree = median_run("find '%s' -type f -print0 | xargs -0 cat > /dev/null" % tree, args.repeat,
                                 inputs=tree_inputs, shell=True)
         ours_tree = median_run([chargeback, "report", tree, "--format", "csv", "--group-by", "org,user",
-                                "--output", os.path.join(work, "tree"), "--quiet"], args.repeat, inputs=tree_inputs)
+                                "--output", os.path.join(work, "tree"), "--quiet"], args.repeat, inputs=tree_inputs,
+                               outputs=[os.path.join(work, "tree")])
         lines.append(row(tree_case, "`find … \\| xargs cat` (floor)", floor_tree, None, tree_bytes))
         lines.append(row(tree_case, "**chargeback** report, csv", ours_tree, count, tree_bytes))
         ratios.append("files: chargeback wall ÷ `find | xargs cat` wall = **%.2f** (target ≤ 1.0)" % (
@@ -274,7 +281,8 @@ def main():
         big_size = os.path.getsize(big)
         warm([big])
         ours_big = median_run([chargeback, "report", big, "--format", "csv", "--group-by", "org,user",
-                               "--output", os.path.join(work, "big"), "--quiet"], args.repeat, inputs=[big])
+                               "--output", os.path.join(work, "big"), "--quiet"], args.repeat, inputs=[big],
+                              outputs=[os.path.join(work, "big")])
         lines.append(row("%s docs, %.0f MB NDJSON" % ("{:,}".format(big_documents), big_size / 1e6),
                          "**chargeback** report, csv", ours_big, big_documents, big_size))
         ratios.append("scaling: chargeback wall 3× ÷ 1× documents = **%.2f** (target ≤ 3.3); CPU %.2f; RSS %.2f" % (

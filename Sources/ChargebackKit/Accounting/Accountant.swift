@@ -83,9 +83,6 @@ public struct LineItem: Sendable {
         keepReads(touched)
     }
 
-    /// Adds `cost` to `sum`.
-    func addCost(to sum: inout DecimalSum) { sum.add(costWord, boxed: longValues!.cost) }
-
     /// Adds the cost of the line item at `item` to `sum`, reading it in place (calling a
     /// method of `item.pointee` would copy the line item, and count its references).
     static func addCost(of item: UnsafePointer<LineItem>, to sum: inout DecimalSum) {
@@ -323,15 +320,7 @@ public struct AccountingRules: Sendable {
 /// `unknownValue`), without building their strings.
 private func compareOrgs(_ a: PooledText, _ b: PooledText) -> Int {
     var unknown = unknownValue
-    return unknown.withUTF8 { u in
-        let x = a == .none ? u : a.utf8, y = b == .none ? u : b.utf8
-        let common = min(x.count, y.count)
-        if common > 0 {
-            let c = memcmp(x.baseAddress!, y.baseAddress!, common)
-            if c != 0 { return c < 0 ? -1 : 1 }
-        }
-        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-    }
+    return unknown.withUTF8 { u in ByteScan.compare(a == .none ? u : a.utf8, b == .none ? u : b.utf8) }
 }
 
 /// Cost centers and rate rules as found for the jobs priced so far, by the pooled texts they

@@ -67,7 +67,9 @@ public struct Report: Sendable {
             // Summed by pooled text first, then by name (two spellings of one name are one).
             var byText: [PooledText: DecimalSum] = [:]
             items.withUnsafeBufferPointer { buffer in
-                for i in buffer.indices { buffer[i].addCost(to: &byText[buffer[i].costCenterText, default: DecimalSum()]) }
+                for i in buffer.indices {
+                    LineItem.addCost(of: buffer.baseAddress! + i, to: &byText[buffer[i].costCenterText, default: DecimalSum()])
+                }
             }
             var costs: [String: DecimalSum] = [:]
             for (text, sum) in byText { costs[text.string ?? "", default: DecimalSum()].add(sum) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Tests on eight bytes at a time (one 64-bit word), for the loops that look for the few
 /// bytes that matter in long runs of text: the end of a JSON string, a byte that makes a CSV
 /// cell need quotes. Each test says whether any of the eight bytes is such a byte, exactly.
@@ -30,5 +32,16 @@ enum ByteScan {
     @inline(__always) static func hasCSVSpecial(_ x: UInt64) -> Bool {
         hasByte(x, below: 0x2D)
             && (hasByte(x, equalTo: 0x2C) || hasByte(x, equalTo: 0x22) || hasByte(x, equalTo: 0x0D) || hasByte(x, equalTo: 0x0A))
+    }
+
+    /// Byte-wise three-way order of `x` and `y`: negative when `x` comes first, zero when they
+    /// are equal, positive when `y` comes first (a prefix comes first).
+    static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(x.count, y.count)
+        if common > 0 {
+            let c = memcmp(x.baseAddress!, y.baseAddress!, common)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 }

@@ -51,28 +51,20 @@ public enum DocumentText: Sendable {
         switch (a, b) {
         case (.inline(let x), .inline(let y)):
             var x = x, y = y
-            return x.withUTF8 { p in y.withUTF8 { q in compareBytes(p, q) } }
+            return x.withUTF8 { p in y.withUTF8 { q in ByteScan.compare(p, q) } }
         case (.file(let p, let o, let l), .file(let q, let r, let m)) where p == q:
             if o == r && l == m { return 0 }
+            // An unreadable file reads as empty text, as `bytes` does: the texts are equal.
             let fd = open(p.string ?? "", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return compareBytes([], []) }
+            guard fd >= 0 else { return 0 }
             defer { close(fd) }
-            return compareBytes(read(fd, offset: o, length: l), read(fd, offset: r, length: m))
+            return compare(read(fd, offset: o, length: l), read(fd, offset: r, length: m))
         default:
-            return compareBytes(a.bytes, b.bytes)
+            return compare(a.bytes, b.bytes)
         }
     }
 
-    private static func compareBytes(_ x: [UInt8], _ y: [UInt8]) -> Int {
-        x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in compareBytes(p, q) } }
-    }
-
-    private static func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
-        let common = min(x.count, y.count)
-        if common > 0 {
-            let c = memcmp(x.baseAddress!, y.baseAddress!, common)
-            if c != 0 { return c < 0 ? -1 : 1 }
-        }
-        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+    private static func compare(_ x: [UInt8], _ y: [UInt8]) -> Int {
+        x.withUnsafeBufferPointer { p in y.withUnsafeBufferPointer { q in ByteScan.compare(p, q) } }
     }
 }

@@ -124,31 +124,46 @@ public struct LedgerBuilder: Sendable {
     /// waiting for its own.
     public mutating func add(_ documents: [JobDocument]) {
         var start = documents.startIndex
-        var hashes: [(run: Int, job: Int)] = []
-        hashes.reserveCapacity(16)
+        var keys: [DocumentKeys] = []
+        keys.reserveCapacity(16)
         while start < documents.endIndex {
             let batch = start..<min(start + 16, documents.endIndex)
-            hashes.removeAll(keepingCapacity: true)
-            for i in batch { hashes.append((documents[i].ledgerRunKey?.hashValue ?? 0, documents[i].ledgerJobKey?.hashValue ?? 0)) }
+            keys.removeAll(keepingCapacity: true)
+            for i in batch { keys.append(DocumentKeys(documents[i])) }
             // A short loop of independent reads, so that the processor has them all in flight.
             var touched: UInt64 = 0
-            for h in hashes { touched &+= keyGroups.slot(hash: h.run) &+ keyGroups.slot(hash: h.job) }
+            for k in keys { touched &+= keyGroups.slot(hash: k.runHash) &+ keyGroups.slot(hash: k.jobHash) }
             keepReads(touched)
-            for (k, i) in batch.enumerated() { add(documents[i], runHash: hashes[k].run, jobHash: hashes[k].job) }
+            for (k, i) in batch.enumerated() { add(documents[i], keys[k]) }
             start = batch.upperBound
         }
     }
 
     /// Adds one document to the job its keys name, joining jobs it links.
     public mutating func add(_ doc: JobDocument) {
-        add(doc, runHash: doc.ledgerRunKey?.hashValue ?? 0, jobHash: doc.ledgerJobKey?.hashValue ?? 0)
+        add(doc, DocumentKeys(doc))
     }
 
-    /// `add(_:)` with the hashes of the document's keys (0 for an absent key) taken.
-    private mutating func add(_ doc: JobDocument, runHash: Int, jobHash: Int) {
+    /// A document's ledger keys and their hashes (0 for an absent key).
+    private struct DocumentKeys {
+        let run: LedgerKey?
+        let job: LedgerKey?
+        let runHash: Int
+        let jobHash: Int
+
+        init(_ doc: JobDocument) {
+            run = doc.ledgerRunKey
+            job = doc.ledgerJobKey
+            runHash = run?.hashValue ?? 0
+            jobHash = job?.hashValue ?? 0
+        }
+    }
+
+    /// `add(_:)` with the document's keys taken.
+    private mutating func add(_ doc: JobDocument, _ keys: DocumentKeys) {
         documentCount += 1
-        let runKey = doc.ledgerRunKey
-        let jobKey = doc.ledgerJobKey
+        let runKey = keys.run, jobKey = keys.job
+        let runHash = keys.runHash, jobHash = keys.jobHash
         var root: Int?
         var runFound = false, jobFound = false
         if let runKey, let g = lookup(runKey, hash: runHash) {
@@ -193,8 +208,8 @@ public struct LedgerBuilder: Sendable {
             for g in groups(of: k) where parent[g] == g && firsts[g] != nil { roots += 1 }
         }
         let regions = starts
-        let parts = LockedSlots<JobLedger>(count: chunks)
-        let written = LockedSlots<Int>(count: chunks)
+        // Each range's rejects and counts, and how many jobs it wrote.
+        let parts = LockedSlots<(part: JobLedger, written: Int)>(count: chunks)
         let jobs = [JobRecord](unsafeUninitializedCapacity: roots) { buffer, initialized in
             let target = JobSlots(base: buffer.baseAddress)
             firsts.withUnsafeMutableBufferPointer { firstsBuffer in
@@ -224,19 +239,18 @@ public struct LedgerBuilder: Sendable {
                         case .failure(let reject): part.rejects.append(reject)
                         }
                     }
-                    parts.store(part, at: k)
-                    written.store(n, at: k)
+                    parts.store((part, n), at: k)
                 }
             }
             var n = 0
-            for (k, w) in written.values().enumerated() {
+            for (k, w) in parts.values().map(\.written).enumerated() {
                 if starts[k] != n { (buffer.baseAddress! + n).moveInitialize(from: buffer.baseAddress! + starts[k], count: w) }
                 n += w
             }
             initialized = n
         }
         var ledger = JobLedger(jobs: jobs, rejects: [], duplicates: 0, superseded: 0)
-        for part in parts.values() {
+        for (part, _) in parts.values() {
             ledger.rejects += part.rejects
             ledger.duplicates += part.duplicates
             ledger.superseded += part.superseded

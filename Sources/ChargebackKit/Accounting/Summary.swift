@@ -244,9 +244,10 @@ public struct Summary: Sendable {
     }
 
     /// Groups the line items in `range`. Items are first grouped by numbers, which hash and
-    /// compare fast: pooled texts (cost centers too) by their numbers, days as day counts. Each such group's key of texts is then built once, from its
-    /// first item, and groups whose keys of texts are equal are merged (two different texts
-    /// can be one key, as Swift compares strings), so the result is the grouping by texts.
+    /// compare fast: pooled texts (cost centers too) by their numbers, days as day counts.
+    /// Each such group's key of texts is then built once, from its first item, and groups
+    /// whose keys of texts are equal are merged (two different texts can be one key, as Swift
+    /// compares strings), so the result is the grouping by texts.
     private static func group(_ items: [LineItem], range: Range<Int>, dimensions: [GroupDimension]) -> [[GroupValue]: Group] {
         let addOrg = dimensions.contains(.task) && !dimensions.contains(.org)
         // Every key has the same number of words: one per dimension, two for a task (present,

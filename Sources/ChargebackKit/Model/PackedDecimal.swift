@@ -24,9 +24,6 @@ struct PackedDecimal: Sendable, Hashable {
 
     /// The packed value; nil when it is boxed.
     var value: Decimal? {
-        guard word != .max else { return nil }
-        let mantissa = word & (1 << 56 - 1)
-        let exponent = Int((word >> 56) & 0x7F) - 64
-        return Decimal(sign: word >> 63 != 0 ? .minus : .plus, exponent: exponent, significand: Decimal(mantissa))
+        parts.map { Decimal(sign: $0.negative ? .minus : .plus, exponent: $0.exponent, significand: Decimal($0.mantissa)) }
     }
 }

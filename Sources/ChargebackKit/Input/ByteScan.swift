@@ -1,8 +1,13 @@
 import Foundation
 
+#if arch(x86_64)
+    import _Builtin_intrinsics.intel
+#endif
+
 /// Tests on eight bytes at a time (one 64-bit word), for the loops that look for the few
 /// bytes that matter in long runs of text: the end of a JSON string, a byte that makes a CSV
 /// cell need quotes. Each test says whether any of the eight bytes is such a byte, exactly.
+/// Where the machine has them (SSE2, on every x86-64), sixteen bytes are tested at once.
 enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
@@ -26,6 +31,30 @@ enum ByteScan {
     /// or is not ASCII.
     @inline(__always) static func hasStringSpecial(_ x: UInt64) -> Bool {
         x & highs != 0 || hasByte(x, below: 0x20) || hasByte(x, equalTo: 0x22) || hasByte(x, equalTo: 0x5C)
+    }
+
+    /// The index of the first byte of `p[start..<end]` that ends or escapes a JSON string, is a
+    /// control character or is not ASCII (`hasStringSpecial`); `end` when there is none.
+    @inline(__always) static func firstStringSpecial(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        #if arch(x86_64)
+            // Bytes below 0x20 and from 0x80 on are the ones below 0x20 as signed bytes.
+            let quote = _mm_set1_epi8(0x22), backslash = _mm_set1_epi8(0x5C), space = _mm_set1_epi8(0x20)
+            while i + 16 <= end {
+                let v = _mm_loadu_si128(UnsafeRawPointer(p + i).assumingMemoryBound(to: __m128i.self))
+                let special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space))
+                let bits = _mm_movemask_epi8(special)
+                if bits != 0 { return i + Int(bits.trailingZeroBitCount) }
+                i += 16
+            }
+        #endif
+        while i + 8 <= end, !hasStringSpecial(word(p, i)) { i += 8 }
+        while i < end {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { return i }
+            i += 1
+        }
+        return end
     }
 
     /// Whether a byte of `x` makes a CSV cell need quotes: `,`, `"`, CR or LF (all below `-`).

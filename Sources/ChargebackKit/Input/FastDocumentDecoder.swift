@@ -114,18 +114,9 @@ struct FastDocumentDecoder {
             p.skipWhitespace()
             guard p.pos < p.end, bytes[p.pos] == UInt8(ascii: "\"") else { return false }
             let nameStart = p.pos + 1
-            var i = nameStart
-            while i < p.end {
-                if i + 8 <= p.end, !ByteScan.hasStringSpecial(ByteScan.word(bytes.baseAddress!, i)) {
-                    i += 8
-                    continue
-                }
-                let b = bytes[i]
-                if b == UInt8(ascii: "\"") { break }
-                if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return false }
-                i += 1
-            }
-            guard i < p.end else { return false }
+            // An escape, a control character or a non-ASCII byte in a name: the general path.
+            let i = ByteScan.firstStringSpecial(bytes.baseAddress!, from: nameStart, to: p.end)
+            guard i < p.end, bytes[i] == UInt8(ascii: "\"") else { return false }
             let name = nameStart..<i
             p.pos = i + 1
             p.skipWhitespace()
@@ -182,15 +173,17 @@ struct FastDocumentDecoder {
     /// validating it).
     private func skipString(_ p: inout JSONParser, checkEscapes: Bool) -> Bool? {
         let bytes = p.bytes
-        var i = p.pos + 1
-        var escaped = false, ascii = true
         let base = bytes.baseAddress!
+        var i = ByteScan.firstStringSpecial(base, from: p.pos + 1, to: p.end)
+        // The usual string: plain bytes up to its closing quote.
+        if i < p.end, bytes[i] == UInt8(ascii: "\"") {
+            p.pos = i + 1
+            return false
+        }
+        var escaped = false, ascii = true
         while i < p.end {
-            // Eight plain bytes at a time.
-            if i + 8 <= p.end, !ByteScan.hasStringSpecial(ByteScan.word(base, i)) {
-                i += 8
-                continue
-            }
+            i = ByteScan.firstStringSpecial(base, from: i, to: p.end)
+            guard i < p.end else { break }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") { break }
             if b == UInt8(ascii: "\\") {

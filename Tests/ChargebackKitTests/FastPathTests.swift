@@ -59,6 +59,16 @@ struct FastPathTests {
         docA(["status": "", "executionState": "RUNNING"]),
         docA(["status": Raw("null"), "executionState": "Stopped"]),
         docA(["status": Raw("1")]),
+        docA(["status": "sUcCeSs"]),
+        docA(["status": "\u{017F}ucceeded"]),
+        docA(["status": "Runn\u{0131}ng"]),
+        docA(["status": "SUCCEEDE"]),
+        docA(["status": "FAILED "]),
+        docA(["status": "queued", "executionState": Raw("1")]),
+        docA(["status": Raw("2"), "executionState": "RUNNING"]),
+        docA(["status": "", "executionState": "starting"]),
+        docA(["status": "canceled", "executionState": "COMPLETED"]),
+        docA(["executionState": Raw("true")]),
         docA(["orgId": "", "sessionLogUrl": Raw("null")]),
         docA(["sessionLogUrl": "logservice/api/v1/jobs/ABC/logs?x=1"]),
         docA(["sessionLogUrl": "no job here", "orgId": Raw("null")]),
@@ -191,5 +201,45 @@ struct FastPathTests {
         expectSame(fast, general)
         #expect(general.documents.count > 1000)
         #expect(general.rejects.count > 1000)
+    }
+}
+
+@Suite("Job states read from bytes")
+struct JobStateBytesTests {
+    @Test("every vendor spelling in every mix of cases, and 50,000 seeded near-misses: the bytes give what the string gives, or nothing")
+    func asciiSpellingAgrees() {
+        let spellings = ["QUEUED", "STARTING", "RUNNING", "SUCCEEDED", "SUCCESS", "COMPLETED", "FAILED", "CANCELLED", "CANCELED", "STOPPED"]
+        var candidates: [[UInt8]] = []
+        for spelling in spellings {
+            let upper = Array(spelling.utf8)
+            // Bit k of the mask lower-cases letter k; the first 64 masks cover every mix of
+            // the first six letters.
+            for mask in 0..<64 {
+                candidates.append(upper.enumerated().map { k, b in mask >> (k % 6) & 1 == 1 ? b | 0x20 : b })
+            }
+        }
+        var rng = seededRNG(5, 7)
+        // One byte changed to a neighbour, a symbol that differs from a letter only in bit 5
+        // (`@`, `[`, `^`), or a non-ASCII byte.
+        let odd: [UInt8] = [0x40, 0x5B, 0x5E, 0x60, 0x7B, 0x7F, 0xC5, 0xFF, 0x20, 0x00]
+        for _ in 0..<50_000 {
+            var b = Array(spellings[Int(rng.next() % UInt64(spellings.count))].utf8)
+            let at = Int(rng.next() % UInt64(b.count))
+            b[at] = rng.next() % 2 == 0 ? b[at] &+ 1 : odd[Int(rng.next() % UInt64(odd.count))]
+            candidates.append(b)
+        }
+        var disagreements = 0, read = 0
+        for c in candidates {
+            let fromBytes = c.withUnsafeBufferPointer { JobState(asciiSpelling: $0) }
+            let fromString = JobState(vendorSpelling: String(decoding: c, as: UTF8.self))
+            if let fromBytes {
+                read += 1
+                if fromBytes != fromString { disagreements += 1 }
+            } else if fromString != nil, c.allSatisfy({ $0 < 0x80 }) {
+                disagreements += 1  // An ASCII spelling the string knows must be read from the bytes.
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(read == spellings.count * 64)
     }
 }

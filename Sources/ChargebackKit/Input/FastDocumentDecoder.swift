@@ -53,8 +53,7 @@ struct FastDocumentDecoder {
         guard scan(bytes, span) else { return nil }
         var c = DocumentContent(state: .queued)
         // Strings: status wins over executionState, and so on, as in the general path.
-        guard let status = string(.status, bytes), let executionState = string(.executionState, bytes),
-            let orgId = pooled(.orgId, bytes), let startedBy = pooled(.startedBy, bytes),
+        guard let state = state(bytes), let orgId = pooled(.orgId, bytes), let startedBy = pooled(.startedBy, bytes),
             let runtimeEnvId = pooled(.runtimeEnvId, bytes), let agentGroupId = pooled(.agentGroupId, bytes),
             let assetName = pooled(.assetName, bytes), let codeTaskName = pooled(.codeTaskName, bytes),
             let errorMessage = pooled(.errorMessage, bytes),
@@ -62,7 +61,6 @@ struct FastDocumentDecoder {
             let agentJobLogUrl = string(.agentJobLogUrl, bytes), let advancedLogLocation = string(.advancedLogLocation, bytes),
             let advancedLogDownloadUrl = string(.advancedLogDownloadUrl, bytes)
         else { return nil }
-        guard let spelling = status ?? executionState, let state = JobState(vendorSpelling: spelling) else { return nil }
         c.state = state
         guard let startTime = instant(.startTime, bytes), let updateTime = instant(.updateTime, bytes), let endTime = instant(.endTime, bytes),
             let codeTaskId = integer(.codeTaskId, bytes), let runId = integer(.runId, bytes),
@@ -210,6 +208,26 @@ struct FastDocumentDecoder {
         return false
     }
 
+    /// The state: `status`, or else `executionState`, spelled as `JobState` reads it; nil when
+    /// neither is, or either is not a string. The usual plain spelling is read from the bytes.
+    private mutating func state(_ bytes: UnsafeBufferPointer<UInt8>) -> JobState? {
+        let s = slots[Field.status.rawValue], e = slots[Field.executionState.rawValue]
+        if e.kind != .number && e.kind != .literal {
+            if s.kind == .string, s.range.count > 2, let state = JobState(asciiSpelling: Self.body(bytes, s.range)) { return state }
+            let noStatus = s.kind == .absent || s.kind == .null || (s.kind == .string && s.range.count == 2)
+            if noStatus, e.kind == .string, e.range.count > 2, let state = JobState(asciiSpelling: Self.body(bytes, e.range)) { return state }
+        }
+        guard let status = string(.status, bytes), let executionState = string(.executionState, bytes),
+            let spelling = status ?? executionState
+        else { return nil }
+        return JobState(vendorSpelling: spelling)
+    }
+
+    /// The bytes between the quotes of the string at `range`.
+    private static func body(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+    }
+
     /// A string field: `.some(nil)` when absent, null or empty, nil when it is not a string.
     private mutating func string(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> String?? {
         let slot = slots[f.rawValue]
@@ -269,7 +287,7 @@ struct FastDocumentDecoder {
             let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
             let t = c.codeTaskNameText.utf8
             let usual =
-                body.count > t.count + 1 && body.starts(with: t) && body[t.count] == UInt8(ascii: "-")
+                body.count > t.count + 1 && memcmp(body.baseAddress!, t.baseAddress!, t.count) == 0 && body[t.count] == UInt8(ascii: "-")
                 && Self.spells(body[(t.count + 1)...], run)
             if usual {
                 c.setUsualInstanceName()

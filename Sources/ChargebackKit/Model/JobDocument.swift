@@ -143,7 +143,7 @@ public struct DocumentContent: Sendable, Hashable {
             updateRare { $0.instance = nil }
         } else {
             present &= ~4
-            updateRare { $0.instance = name }
+            if name != nil || rare != nil { updateRare { $0.instance = name } }
         }
     }
 
@@ -171,18 +171,19 @@ public struct DocumentContent: Sendable, Hashable {
     }
     public var agentJobLogUrl: String? {
         get { rare?.agentJobLogUrl }
-        set { updateRare { $0.agentJobLogUrl = newValue } }
+        set { if newValue != nil || rare != nil { updateRare { $0.agentJobLogUrl = newValue } } }
     }
     public var advancedLogLocation: String? {
         get { rare?.advancedLogLocation }
-        set { updateRare { $0.advancedLogLocation = newValue } }
+        set { if newValue != nil || rare != nil { updateRare { $0.advancedLogLocation = newValue } } }
     }
     public var advancedLogDownloadUrl: String? {
         get { rare?.advancedLogDownloadUrl }
-        set { updateRare { $0.advancedLogDownloadUrl = newValue } }
+        set { if newValue != nil || rare != nil { updateRare { $0.advancedLogDownloadUrl = newValue } } }
     }
 
-    /// Replaces the box with a changed copy (none when every rare field is absent).
+    /// Replaces the box with a changed copy (none when every rare field is absent). Setters
+    /// that clear a field skip it when there is no box, as most documents have none.
     private mutating func updateRare(_ change: (inout RareFields.Values) -> Void) {
         var values = rare?.values ?? RareFields.Values()
         change(&values)

@@ -10,6 +10,34 @@ public enum JobState: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// `init(vendorSpelling:)` read from UTF-8 bytes without building a string; nil for
+    /// anything but a known spelling in ASCII letters (the caller then asks the string).
+    init?(asciiSpelling b: UnsafeBufferPointer<UInt8>) {
+        // Every spelling is upper-case letters, which match themselves with bit 5 cleared.
+        func spells(_ s: StaticString) -> Bool {
+            let p = s.utf8Start
+            for i in 0..<b.count where b[i] & 0xDF != p[i] { return false }
+            return true
+        }
+        switch b.count {
+        case 6: if spells("QUEUED") { self = .queued } else if spells("FAILED") { self = .failed } else { return nil }
+        case 7:
+            if spells("RUNNING") {
+                self = .running
+            } else if spells("SUCCESS") {
+                self = .succeeded
+            } else if spells("STOPPED") {
+                self = .cancelled
+            } else {
+                return nil
+            }
+        case 8: if spells("STARTING") { self = .queued } else if spells("CANCELED") { self = .cancelled } else { return nil }
+        case 9:
+            if spells("SUCCEEDED") || spells("COMPLETED") { self = .succeeded } else if spells("CANCELLED") { self = .cancelled } else { return nil }
+        default: return nil
+        }
+    }
+
     /// Reads any vendor spelling, case-insensitively; nil for anything unknown.
     public init?(vendorSpelling text: String) {
         switch text.uppercased() {

@@ -165,6 +165,9 @@ public func parseTimestamp(_ text: String, zone: Zone) throws(TimestampError) ->
 }
 
 func parseTimestamp(bytes b: UnsafeBufferPointer<UInt8>, zone: Zone) throws(TimestampError) -> Instant {
+    if let usual = parseUsualTimestamp(b) {
+        return usual.utc ? usual.civil.millisecondsAsUTC : zone.instant(usual.civil)
+    }
     var i = 0
     func fail(_ why: String) -> TimestampError { TimestampError(message: why) }
     func digits(_ n: Int) throws(TimestampError) -> Int {
@@ -229,4 +232,31 @@ func parseTimestamp(bytes b: UnsafeBufferPointer<UInt8>, zone: Zone) throws(Time
     guard oh <= 23, om <= 59 else { throw fail("zone offset out of range") }
     let offset = Int64(oh * 3600 + om * 60) * 1000 * (z == UInt8(ascii: "-") ? -1 : 1)
     return civil.millisecondsAsUTC - offset
+}
+
+/// The usual form of a timestamp, `2026-10-01T00:03:28.000` with or without `Z`, read
+/// without the general loop: its wall time and whether it is UTC. nil for any other form
+/// and for any value out of range, which `parseTimestamp` then reads (or words) itself.
+@inline(__always) private func parseUsualTimestamp(_ b: UnsafeBufferPointer<UInt8>) -> (civil: CivilDateTime, utc: Bool)? {
+    guard b.count == 23 || (b.count == 24 && (b[23] == UInt8(ascii: "Z") || b[23] == UInt8(ascii: "z"))),
+        b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
+        b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: ".")
+    else { return nil }
+    var digits = true
+    @inline(__always) func number(_ k: Int, _ n: Int) -> Int {
+        var v = 0
+        for j in k..<(k + n) {
+            let d = b[j] &- 0x30
+            if d > 9 { digits = false }
+            v = v * 10 + Int(d)
+        }
+        return v
+    }
+    let year = number(0, 4), month = number(5, 2), day = number(8, 2)
+    let hour = number(11, 2), minute = number(14, 2), second = number(17, 2), millisecond = number(20, 3)
+    guard digits, (1...12).contains(month), day >= 1, day <= CivilDateTime.daysInMonth(year: year, month: month), hour <= 23, minute <= 59,
+        second <= 59
+    else { return nil }
+    let civil = CivilDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: millisecond)
+    return (civil, b.count == 24)
 }

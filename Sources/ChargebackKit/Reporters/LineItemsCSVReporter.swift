@@ -36,7 +36,14 @@ public struct LineItemsCSVReporter: StreamingReporter {
     /// `row` of the line item at `item`, read in place: copying a line item out of the array
     /// would count a reference for each of its fields.
     static func row(_ item: UnsafePointer<LineItem>, into csv: inout CSVWriter) {
-        let j = item.pointee.job
+        // The line item holds its job for as long as the row is written, so the job is read
+        // without counting a reference to it.
+        Unmanaged.passUnretained(item.pointee.job)._withUnsafeGuaranteedRef { j in row(item, job: j, into: &csv) }
+    }
+
+    private static func row(_ item: UnsafePointer<LineItem>, job: JobRecord, into csv: inout CSVWriter) {
+        // Nor do the cells' closures count one.
+        unowned(unsafe) let j = job
         let (rate, cost) = LineItem.rateAndCost(of: item)
         let minorUnit = item.pointee.minorUnit
         csv.text(j.orgText, absent: unknownValue)

@@ -249,6 +249,28 @@ struct JobLedgerTests {
         #expect(Set(jobs) == ["ENV1", "OWN"])
     }
 
+    @Test("a job of several documents takes each text from the first document (latest first) that has it; an org from a document or else its envelope")
+    func severalDocumentAssembly() throws {
+        let enveloped =
+            "{\"jobId\":\"ENV1\",\"orgId\":\"EO\",\"fetchedAt\":\"2026-10-05T06:00:00Z\",\"httpStatus\":200,\"response\":"
+            + jsonObject(["status": "SUCCEEDED", "codeTaskId": 1, "runId": 2, "startTime": "2026-10-04T09:00:00Z"]) + "}"
+        let own = docA(["orgId": "OWN", "startedBy": "second@example.com", "errorMessage": "from the second"])
+        let bare = docA(["orgId": nil, "startedBy": nil, "runtimeEnvId": nil, "assetName": nil, "errorMessage": nil])
+        let d = docs([enveloped, own, bare])
+        func assembled(_ order: [Int]) throws -> JobRecord { try JobLedger.assemble(order.map { d[$0] }).get() }
+        // The envelope's org comes first when its document does; a document's own org first
+        // when it does.
+        #expect(try assembled([0, 1]).orgId == "EO")
+        #expect(try assembled([1, 0]).orgId == "OWN")
+        let firstBare = try assembled([2, 1])
+        #expect(firstBare.orgId == "OWN" && firstBare.user == "second@example.com" && firstBare.errorMessage == "from the second")
+        #expect(firstBare.runtimeEnvId == "01000025000000000003" && firstBare.codeTaskName == "Demo")
+        // No document names them: the placeholder.
+        let alone = try assembled([2, 2])
+        #expect(alone.orgId == unknownValue && alone.user == unknownValue && alone.runtimeEnvId == unknownValue)
+        #expect(alone.codeTaskName == nil && alone.errorMessage == nil)
+    }
+
     @Test("one job ID read from a usual URL, an unusual URL or an envelope links documents, also when longer than 23 bytes")
     func jobIdForms() {
         for id in ["8zcuMdImeshidZ4XVExs20", "a-job-id-of-thirty-two-bytes-XYZ"] {

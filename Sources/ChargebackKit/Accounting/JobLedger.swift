@@ -62,17 +62,32 @@ public struct JobLedger: Sendable {
                     detail: "the job's endTime \(formatInstant(e)) is before its startTime \(formatInstant(startTime)) (taken from different documents)",
                     text: winner.text))
         }
+        // Texts are taken as pooled numbers: as strings, each would be pooled again.
+        func firstText(_ field: (DocumentContent) -> PooledText) -> PooledText? {
+            first { field($0.content) != .none ? field($0.content) : nil }
+        }
         var c = DocumentContent(state: winner.content.state)
-        c.orgId = first(\.orgId) ?? unknownValue
-        c.startedBy = first { $0.content.startedBy } ?? unknownValue
-        c.runtimeEnvId = first { $0.content.runtimeEnvId } ?? unknownValue
+        // A document's org is its own, else its envelope's.
+        c.orgText = .unknown
+        for d in docs {
+            if d.content.orgText != .none {
+                c.orgText = d.content.orgText
+                break
+            }
+            if let org = d.envelopeOrgId {
+                c.orgId = org
+                break
+            }
+        }
+        c.userText = firstText(\.userText) ?? .unknown
+        c.environmentText = firstText(\.environmentText) ?? .unknown
         c.codeTaskId = first { $0.content.codeTaskId }
-        c.codeTaskName = first { $0.content.codeTaskName }
+        c.codeTaskNameText = firstText(\.codeTaskNameText) ?? .none
         c.runId = first { $0.content.runId }
         c.instanceName = first { $0.content.instanceName }
         c.startTime = startTime
         c.endTime = end
-        c.errorMessage = first { $0.content.errorMessage }
+        c.errorText = firstText(\.errorText) ?? .none
         c.sessionLink = first { $0.content.sessionLink }
         c.assignedCU = first { $0.content.assignedCU }
         c.consumedCU = first { $0.content.consumedCU }
@@ -91,9 +106,11 @@ public struct JobLedger: Sendable {
         }
         if !estimated, let e = c.endTime, let s = c.startTime, e < s { return assemble([doc]) }
         // Absent texts are asked for as pooled numbers: reading them as strings would build one.
-        if c.orgText == .none { c.orgId = doc.envelopeOrgId ?? unknownValue }
-        if c.userText == .none { c.startedBy = unknownValue }
-        if c.environmentText == .none { c.runtimeEnvId = unknownValue }
+        if c.orgText == .none {
+            if let org = doc.envelopeOrgId { c.orgId = org } else { c.orgText = .unknown }
+        }
+        if c.userText == .none { c.userText = .unknown }
+        if c.environmentText == .none { c.environmentText = .unknown }
         return .success(JobRecord(single: c, envelopeJobId: doc.envelopeJobId, startEstimated: estimated, source: doc.source))
     }
 }

@@ -134,3 +134,9 @@ extension JobRecord {
 
 /// The placeholder for an org or user no document names.
 public let unknownValue = "(unknown)"
+
+extension PooledText {
+    /// `unknownValue`, pooled once: jobs without an org or a user are common (every Secure
+    /// Agent job), and pooling the placeholder for each would take the pool's lock each time.
+    static let unknown = PooledText(unknownValue)
+}

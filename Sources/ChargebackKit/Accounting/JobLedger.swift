@@ -235,10 +235,16 @@ public struct LedgerBuilder: Sendable {
                     var part = JobLedger(jobs: [], rejects: [], duplicates: 0, superseded: 0)
                     var n = 0
                     for g in groups(of: k) where parent[g] == g {
-                        guard let first = firsts.buffer[g] else { continue }
-                        firsts.buffer[g] = nil
+                        // The document is moved out, not copied and cleared (no reference to
+                        // count); a group of one document has no others to look up.
+                        let slot = firsts.buffer.baseAddress! + g
+                        guard let first = slot.move() else {
+                            slot.initialize(to: nil)
+                            continue
+                        }
+                        slot.initialize(to: nil)
                         let result: Result<JobRecord, Reject>
-                        if let others = more[g] {
+                        if counts[g] > 1, let others = more[g] {
                             let docs = ([first] + others).sorted(by: JobLedger.latestFirst)
                             // Kept documents differ in their fields, and so nearly always in their content.
                             let distinct = Set(docs.map(\.content)).count

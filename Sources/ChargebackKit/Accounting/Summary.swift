@@ -79,7 +79,11 @@ public struct Tally: Sendable, Equatable {
     /// Adds the line item at `item`, read in place; compute units and cost are added from
     /// their packed words, without building a `Decimal`.
     mutating func add(_ item: UnsafePointer<LineItem>) {
-        let job = item.pointee.job
+        // The line item holds its job meanwhile: it is read without counting a reference.
+        Unmanaged.passUnretained(item.pointee.job)._withUnsafeGuaranteedRef { job in add(item, job: job) }
+    }
+
+    private mutating func add(_ item: UnsafePointer<LineItem>, job: JobRecord) {
         jobs += 1
         switch job.state {
         case .succeeded: succeeded += 1

@@ -149,6 +149,46 @@ struct CompactContentTests {
         #expect(c == d && c.hashValue == d.hashValue)
     }
 
+    @Test("a plain number read straight into a packed word is the word its Decimal packs to: 60,000 seeded spellings, signs, dots and zeros")
+    func plainDigitsPackLikeDecimals() {
+        var rng = seededRNG(56, 57)
+        var spellings = [
+            "0", "-0", "0.0", "-0.000", "+7", "7.", ".5", "-.5", "100", "3.50", "0.1220", "1000000000000000000", "123456789012345678",
+            "72057594037927936", "72057594037927935", "1e3", "1.2.3", "", "-", "+", ".", "--1", "1-", " 1", "0x10", "00012.3400",
+        ]
+        for _ in 0..<60_000 {
+            var text = ""
+            switch rng.next() % 4 {
+            case 0: text += "-"
+            case 1: text += rng.next() % 8 == 0 ? "+" : ""
+            default: break
+            }
+            let whole = Int(rng.next() % 12), fraction = Int(rng.next() % 12)
+            for k in 0..<whole { text += String(k == 0 && rng.next() % 3 == 0 ? 0 : rng.next() % 10) }
+            if fraction > 0 || rng.next() % 5 == 0 { text += "." }
+            for _ in 0..<fraction { text += String(rng.next() % 3 == 0 ? 0 : rng.next() % 10) }
+            spellings.append(text)
+        }
+        var disagreements = 0, read = 0, left = 0
+        for text in spellings {
+            let bytes = Array(text.utf8)
+            let direct = bytes.withUnsafeBufferPointer { PackedDecimal.parse(plain: $0) }
+            let viaDecimal = bytes.withUnsafeBufferPointer { ExactDecimal.parse(bytes: $0) }
+            if let direct {
+                read += 1
+                // The same word, and the same sign as the value itself.
+                if viaDecimal == nil || PackedDecimal(viaDecimal!) != direct.word || direct.negative != (viaDecimal! < 0) { disagreements += 1 }
+            } else {
+                left += 1
+                // Left to the Decimal path only when that path reads no number or one the word
+                // cannot hold, or the spelling is beyond the short path (exponent, 19+ digits).
+                if let v = viaDecimal, PackedDecimal(v) != nil, !text.contains("e"), text.filter(\.isNumber).count <= 18 { disagreements += 1 }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(read > 50_000 && left > 10)
+    }
+
     @Test("pooled text: one number per text, told apart by bytes (NFC and NFD stay distinct), the same from many threads")
     func pooledText() {
         let nfc = "Caf\u{E9}", nfd = "Cafe\u{301}"

@@ -64,7 +64,7 @@ struct FastDocumentDecoder {
         c.state = state
         guard let startTime = instant(.startTime, bytes), let updateTime = instant(.updateTime, bytes), let endTime = instant(.endTime, bytes),
             let codeTaskId = integer(.codeTaskId, bytes), let runId = integer(.runId, bytes),
-            let assigned = decimal(.assignedServerlessComputeUnits, bytes), let consumed = decimal(.consumedServerlessComputeUnits, bytes)
+            let assigned = computeUnits(.assignedServerlessComputeUnits, bytes), let consumed = computeUnits(.consumedServerlessComputeUnits, bytes)
         else { return nil }
         c.startTime = startTime
         c.updateTime = updateTime
@@ -81,12 +81,9 @@ struct FastDocumentDecoder {
         c.agentJobLogUrl = agentJobLogUrl
         c.advancedLogLocation = advancedLogLocation
         c.advancedLogDownloadUrl = advancedLogDownloadUrl
-        c.assignedCU = assigned
-        c.consumedCU = consumed
-        // Negative CU, no identity and an end before the start are rejects: the general path
-        // words them.
-        if let a = assigned, a < 0 { return nil }
-        if let u = consumed, u < 0 { return nil }
+        guard assigned.set(into: &c, assigned: true), consumed.set(into: &c, assigned: false) else { return nil }
+        // Negative CU (declined above), no identity and an end before the start are rejects:
+        // the general path words them.
         if let s = startTime, let e = endTime, e < s { return nil }
         let doc = JobDocument(
             content: c, envelopeOrgId: nil, fetchedAt: nil, envelopeJobId: nil, source: source,
@@ -368,6 +365,42 @@ struct FastDocumentDecoder {
             }
             return v
         }
+    }
+
+    /// A compute-unit value as read: absent, a packed word read from its digits, or a
+    /// `Decimal` for a spelling the word's short path leaves alone.
+    private enum ComputeUnits {
+        case absent
+        case word(PackedDecimal, negative: Bool)
+        case value(Decimal)
+
+        /// Sets the assigned (or consumed) CU of `c`; false for a negative value, a reject
+        /// the general path words.
+        func set(into c: inout DocumentContent, assigned: Bool) -> Bool {
+            switch self {
+            case .absent:
+                return true
+            case .word(let word, let negative):
+                if negative { return false }
+                if assigned { c.setAssignedCU(word) } else { c.setConsumedCU(word) }
+                return true
+            case .value(let value):
+                if value < 0 { return false }
+                if assigned { c.assignedCU = value } else { c.consumedCU = value }
+                return true
+            }
+        }
+    }
+
+    /// A compute-unit field, `decimal` without a `Decimal` for the usual spelling.
+    private func computeUnits(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> ComputeUnits? {
+        let slot = slots[f.rawValue]
+        if slot.kind == .number || slot.kind == .string {
+            let r = slot.kind == .string ? (slot.range.lowerBound + 1)..<(slot.range.upperBound - 1) : slot.range
+            if let (word, negative) = PackedDecimal.parse(plain: UnsafeBufferPointer(rebasing: bytes[r])) { return .word(word, negative: negative) }
+        }
+        guard let value = decimal(f, bytes) else { return nil }
+        return value.map { .value($0) } ?? .absent
     }
 
     /// A decimal field, written as a JSON number or as a string holding one (`"0.0423"`, as

@@ -110,6 +110,20 @@ public struct DocumentContent: Sendable, Hashable {
         }
     }
 
+    /// Sets the assigned CU from its packed word (not `boxed`).
+    mutating func setAssignedCU(_ word: PackedDecimal) {
+        present |= 8
+        assigned = word
+        if rare?.assigned != nil { updateRare { $0.assigned = nil } }
+    }
+
+    /// Sets the consumed CU from its packed word (not `boxed`).
+    mutating func setConsumedCU(_ word: PackedDecimal) {
+        present |= 16
+        consumed = word
+        if rare?.consumed != nil { updateRare { $0.consumed = nil } }
+    }
+
     /// Adds the consumed CU, when present, to `sum`.
     func addConsumedCU(to sum: inout DecimalSum) {
         guard present & 16 != 0 else { return }

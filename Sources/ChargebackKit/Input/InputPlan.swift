@@ -38,6 +38,7 @@ public struct InputPlan: Sendable {
         guard !paths.isEmpty else { throw InputError.noInputs }
         var found: [PlannedFile] = []
         var skipped: [String] = []
+        var followedLink = false
         let fm = FileManager.default
         for path in paths {
             if path == "-" {
@@ -51,18 +52,25 @@ public struct InputPlan: Sendable {
                 var display = path
                 while display.count > 1 && display.hasSuffix("/") { display.removeLast() }
                 var visited = Set<String>()
-                Self.walk(full, real: Self.realPath(full), display: display, into: &found, skipped: &skipped, visited: &visited)
+                Self.walk(
+                    full, real: Self.realPath(full), display: display, into: &found, skipped: &skipped, visited: &visited, followedLink: &followedLink)
             } else {
                 let name = (full as NSString).lastPathComponent
                 let (layout, gzip) = Self.classify(name: name) ?? (.sniff, name.lowercased().hasSuffix(".gz"))
                 found.append(PlannedFile(path: path, filePath: full, layout: layout, gzip: gzip, realPath: Self.realPath(full)))
             }
         }
-        found.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        // The same file named twice (directly and through its directory) is read once.
-        var seen = Set<String>()
-        files = found.filter { f in seen.insert(f.realPath ?? "-").inserted }
-        skippedFiles = skipped.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        found.sort { ByteScan.precedes($0.path, $1.path) }
+        // The same file named twice (directly and through its directory, or through a link)
+        // is read once. One path without links names each file once: no set of a hundred
+        // thousand paths is then built.
+        if paths.count > 1 || followedLink {
+            var seen = Set<String>()
+            files = found.filter { f in seen.insert(f.realPath ?? "-").inserted }
+        } else {
+            files = found
+        }
+        skippedFiles = skipped.sorted(by: ByteScan.precedes)
     }
 
     /// The canonical path (symbolic links resolved), or the path itself when it has none.
@@ -92,8 +100,10 @@ public struct InputPlan: Sendable {
 
     /// Walks directory `dir`, whose canonical path is `real`. The directory listing gives each
     /// entry's type, so a regular file or a directory costs no `lstat` of its own.
-    private static func walk(_ dir: String, real: String, display: String, into found: inout [PlannedFile], skipped: inout [String], visited: inout Set<String>)
-    {
+    private static func walk(
+        _ dir: String, real: String, display: String, into found: inout [PlannedFile], skipped: inout [String], visited: inout Set<String>,
+        followedLink: inout Bool
+    ) {
         guard visited.insert(real).inserted else { return }
         let entries: [(name: String, type: UInt8)]
         switch list(dir) {
@@ -107,7 +117,7 @@ public struct InputPlan: Sendable {
         }
         let prefix = dir.hasSuffix("/") ? dir : dir + "/"
         let realPrefix = real.hasSuffix("/") ? real : real + "/"
-        for (name, type) in entries.sorted(by: { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }) {
+        for (name, type) in entries.sorted(by: { ByteScan.precedes($0.name, $1.name) }) {
             let path = prefix + name
             let shown = display == "/" ? "/" + name : display + "/" + name
             var info = stat()
@@ -129,9 +139,10 @@ public struct InputPlan: Sendable {
                     continue
                 }
                 canonical = realPath(path)
+                followedLink = true
             }
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                walk(path, real: canonical, display: shown, into: &found, skipped: &skipped, visited: &visited)
+                walk(path, real: canonical, display: shown, into: &found, skipped: &skipped, visited: &visited, followedLink: &followedLink)
             } else if let (layout, gzip) = classify(name: name) {
                 // A named pipe, socket or device would block or never end: inside a directory
                 // only regular files are read (a pipe named on the command line is read).

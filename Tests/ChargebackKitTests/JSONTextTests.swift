@@ -29,4 +29,15 @@ struct JSONTextTests {
         let parsed = try JSONSerialization.jsonObject(with: Data(doc.compact.utf8)) as? [String: Any]
         #expect(parsed?["k\u{00E9}"] as? String == Self.hostile)
     }
+
+    @Test("plain strings copied whole, a lone DEL escaped only in compact text, and integers at their limits")
+    func plainStringsAndIntegers() {
+        let doc = JSONText.array([
+            .string(""), .string("/tmp/in/2026-10-01.json"), .string("a\u{7F}b"), .int(0), .int(-3), .int(Int.max), .int(Int.min),
+        ])
+        #expect(doc.compact == "[\"\",\"/tmp/in/2026-10-01.json\",\"a\\u007fb\",0,-3,9223372036854775807,-9223372036854775808]")
+        #expect(
+            doc.rendered
+                == "[\n  \"\",\n  \"/tmp/in/2026-10-01.json\",\n  \"a\u{7F}b\",\n  0,\n  -3,\n  9223372036854775807,\n  -9223372036854775808\n]\n")
+    }
 }

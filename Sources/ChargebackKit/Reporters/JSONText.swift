@@ -1,5 +1,7 @@
 /// A JSON value for writing, with object members in the order given (deterministic output).
-public indirect enum JSONText: Sendable {
+/// Not `indirect`: arrays already hold their elements out of line, and a box per value made
+/// a manifest of a hundred thousand inputs half a million allocations.
+public enum JSONText: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -51,19 +53,21 @@ public indirect enum JSONText: Sendable {
         return out
     }
 
+    // A manifest lists every input file (a hundred thousand of them is a usual directory):
+    // numbers and plain strings are written without building a `String`.
     private func write(into out: inout [UInt8], indent: Int) {
         func pad(_ n: Int) { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * n)) }
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
-        case .int(let i): out += String(i).utf8
+        case .int(let i): appendInteger(Int64(i), to: &out)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]".utf8; return }
             out += "[\n".utf8
-            for (i, item) in items.enumerated() {
+            for i in items.indices {
                 pad(indent + 1)
-                item.write(into: &out, indent: indent + 1)
+                items[i].write(into: &out, indent: indent + 1)
                 out += (i == items.count - 1 ? "\n" : ",\n").utf8
             }
             pad(indent)
@@ -71,11 +75,11 @@ public indirect enum JSONText: Sendable {
         case .object(let members):
             if members.isEmpty { out += "{}".utf8; return }
             out += "{\n".utf8
-            for (i, (k, v)) in members.enumerated() {
+            for i in members.indices {
                 pad(indent + 1)
-                Self.quote(k, into: &out)
+                Self.quote(members[i].0, into: &out)
                 out += ": ".utf8
-                v.write(into: &out, indent: indent + 1)
+                members[i].1.write(into: &out, indent: indent + 1)
                 out += (i == members.count - 1 ? "\n" : ",\n").utf8
             }
             pad(indent)
@@ -85,9 +89,16 @@ public indirect enum JSONText: Sendable {
 
     private static func quote(_ s: String, into out: inout [UInt8], asciiOnly: Bool = false) {
         out.append(UInt8(ascii: "\""))
-        // The usual text needs no escape and is copied whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || (asciiOnly && $0 > 0x7E) }) {
-            out += s.utf8
+        // The usual text (ASCII, nothing to escape; no DEL where only printable ASCII may
+        // stand) is copied whole.
+        var text = s
+        let plain = text.withUTF8 { b in
+            guard let base = b.baseAddress else { return true }
+            guard ByteScan.firstStringSpecial(base, from: 0, to: b.count) == b.count, !(asciiOnly && b.contains(0x7F)) else { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -225,6 +225,11 @@ struct FastDocumentDecoder {
         UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
     }
 
+    /// The bytes of the value in `slot`: a plain string's without its quotes.
+    private static func valueBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ slot: Slot) -> UnsafeBufferPointer<UInt8> {
+        slot.kind == .string ? body(bytes, slot.range) : UnsafeBufferPointer(rebasing: bytes[slot.range])
+    }
+
     /// A string field: `.some(nil)` when absent, null or empty, nil when it is not a string.
     private mutating func string(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> String?? {
         let slot = slots[f.rawValue]
@@ -232,7 +237,7 @@ struct FastDocumentDecoder {
         case .absent, .null:
             return .some(nil)
         case .string:
-            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+            let body = Self.body(bytes, slot.range)
             if body.isEmpty { return .some(nil) }
             return .some(String(decoding: body, as: UTF8.self))
         case .escapedString:
@@ -249,7 +254,7 @@ struct FastDocumentDecoder {
     private mutating func pooled(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> PooledText? {
         let slot = slots[f.rawValue]
         guard slot.kind == .string || slot.kind == .escapedString else { return string(f, bytes).map(PooledText.init) }
-        let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+        let body = Self.body(bytes, slot.range)
         if body.isEmpty { return PooledText.none }
         guard slot.kind == .escapedString else { return interner.intern(body) }
         // Seen before: the bytes decode to that text (which also proves them valid). Else the
@@ -281,7 +286,7 @@ struct FastDocumentDecoder {
     private mutating func setInstanceName(_ c: inout DocumentContent, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let slot = slots[Field.instanceName.rawValue]
         if slot.kind == .string, c.codeTaskNameText != .none, let run = c.runId {
-            let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+            let body = Self.body(bytes, slot.range)
             let t = c.codeTaskNameText.utf8
             let usual =
                 body.count > t.count + 1 && memcmp(body.baseAddress!, t.baseAddress!, t.count) == 0 && body[t.count] == UInt8(ascii: "-")
@@ -317,7 +322,7 @@ struct FastDocumentDecoder {
     private mutating func link(_ bytes: UnsafeBufferPointer<UInt8>) -> SessionLogLink?? {
         let slot = slots[Field.sessionLogUrl.rawValue]
         guard slot.kind == .string else { return string(.sessionLogUrl, bytes).map { $0.map(SessionLogLink.init) } }
-        let body = UnsafeBufferPointer(rebasing: bytes[(slot.range.lowerBound + 1)..<(slot.range.upperBound - 1)])
+        let body = Self.body(bytes, slot.range)
         if body.isEmpty { return .some(nil) }
         return .some(SessionLogLink(bytes: body, interner: &interner))
     }
@@ -330,8 +335,7 @@ struct FastDocumentDecoder {
         case .absent, .null:
             return .some(nil)
         case kind:
-            let r = kind == .string ? (slot.range.lowerBound + 1)..<(slot.range.upperBound - 1) : slot.range
-            guard let v = parse(UnsafeBufferPointer(rebasing: bytes[r])) else { return nil }
+            guard let v = parse(Self.valueBytes(bytes, slot)) else { return nil }
             return .some(v)
         default:
             return nil
@@ -396,8 +400,7 @@ struct FastDocumentDecoder {
     private func computeUnits(_ f: Field, _ bytes: UnsafeBufferPointer<UInt8>) -> ComputeUnits? {
         let slot = slots[f.rawValue]
         if slot.kind == .number || slot.kind == .string {
-            let r = slot.kind == .string ? (slot.range.lowerBound + 1)..<(slot.range.upperBound - 1) : slot.range
-            if let (word, negative) = PackedDecimal.parse(plain: UnsafeBufferPointer(rebasing: bytes[r])) { return .word(word, negative: negative) }
+            if let (word, negative) = PackedDecimal.parse(plain: Self.valueBytes(bytes, slot)) { return .word(word, negative: negative) }
         }
         guard let value = decimal(f, bytes) else { return nil }
         return value.map { .value($0) } ?? .absent

@@ -10,8 +10,10 @@ public enum JobState: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// `init(vendorSpelling:)` read from UTF-8 bytes without building a string; nil for
-    /// anything but a known spelling in ASCII letters (the caller then asks the string).
+    /// The known spellings (QUEUED or STARTING, RUNNING, SUCCEEDED, SUCCESS or COMPLETED,
+    /// FAILED, CANCELLED, CANCELED or STOPPED) in ASCII letters of any case, read from UTF-8
+    /// bytes without building a string; nil for anything else (`init(vendorSpelling:)` first
+    /// upper-cases what is not ASCII).
     init?(asciiSpelling b: UnsafeBufferPointer<UInt8>) {
         // Every spelling is upper-case letters, which match themselves with bit 5 cleared.
         func spells(_ s: StaticString) -> Bool {
@@ -38,15 +40,11 @@ public enum JobState: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Reads any vendor spelling, case-insensitively; nil for anything unknown.
+    /// Reads any vendor spelling, case-insensitively (after Unicode upper-casing, so `ſ` reads
+    /// as `S`); nil for anything unknown.
     public init?(vendorSpelling text: String) {
-        switch text.uppercased() {
-        case "QUEUED", "STARTING": self = .queued
-        case "RUNNING": self = .running
-        case "SUCCEEDED", "SUCCESS", "COMPLETED": self = .succeeded
-        case "FAILED": self = .failed
-        case "CANCELLED", "CANCELED", "STOPPED": self = .cancelled
-        default: return nil
-        }
+        var upper = text.uppercased()
+        guard let state = upper.withUTF8({ JobState(asciiSpelling: $0) }) else { return nil }
+        self = state
     }
 }

@@ -83,6 +83,45 @@ struct SmallDecimal {
     var exponent: Int
     var negative: Bool
 
+    /// The parts of a plain decimal number (`8`, `0.1221`, `-3.50`, `.5`, `+7`) with at most
+    /// 18 significant digits, as `Decimal` keeps them: no trailing zeros (`3.50` is
+    /// 35 × 10⁻¹, `100` is 1 × 10²) and every zero as a positive 0 × 10⁰. nil for any other
+    /// spelling (an exponent, more digits, a second point or sign, no digit at all).
+    static func parse(plain text: UnsafeBufferPointer<UInt8>) -> SmallDecimal? {
+        var mantissa: UInt64 = 0
+        var digits = 0, scale = 0
+        var negative = false, afterDot = false, sawDigit = false
+        for k in 0..<text.count {
+            let c = text[k]
+            switch c {
+            case 0x30...0x39:
+                sawDigit = true
+                if afterDot { scale += 1 }
+                if mantissa == 0 && c == 0x30 { continue }
+                digits += 1
+                guard digits <= 18 else { return nil }
+                mantissa = mantissa * 10 + UInt64(c - 0x30)
+            case UInt8(ascii: "."):
+                guard !afterDot else { return nil }
+                afterDot = true
+            case UInt8(ascii: "-") where k == 0:
+                negative = true
+            case UInt8(ascii: "+") where k == 0:
+                break
+            default:
+                return nil
+            }
+        }
+        guard sawDigit else { return nil }
+        guard mantissa != 0 else { return SmallDecimal(mantissa: 0, exponent: 0, negative: false) }
+        var exponent = -scale
+        while mantissa % 10 == 0 {
+            mantissa /= 10
+            exponent += 1
+        }
+        return SmallDecimal(mantissa: mantissa, exponent: exponent, negative: negative)
+    }
+
     /// nil when `value` is NaN, has a mantissa longer than 64 bits, or the storage layout is
     /// not the expected one.
     @inline(__always) init?(_ value: Decimal) {

@@ -72,30 +72,7 @@ public enum ExactDecimal {
     /// The common case without an exponent and with at most 18 significant digits, built
     /// straight from the digits (the text was validated by `parse`).
     private static func fastParse(_ text: UnsafeBufferPointer<UInt8>) -> Decimal? {
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var scale: Int32 = 0
-        var negative = false
-        var afterDot = false
-        for c in text {
-            switch c {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "+"): break
-            case UInt8(ascii: "."): afterDot = true
-            case 0x30...0x39:
-                if mantissa == 0 && c == 0x30 {
-                    if afterDot { scale += 1 }
-                    continue
-                }
-                digits += 1
-                guard digits <= 18 else { return nil }
-                mantissa = mantissa * 10 + UInt64(c - 0x30)
-                if afterDot { scale += 1 }
-            default: return nil
-            }
-        }
-        let value = Decimal(sign: negative && mantissa != 0 ? .minus : .plus, exponent: -Int(scale), significand: Decimal(mantissa))
-        return value
+        SmallDecimal.parse(plain: text).map { Decimal(sign: $0.negative ? .minus : .plus, exponent: $0.exponent, significand: Decimal($0.mantissa)) }
     }
 
     /// The exact value with no exponent and no trailing zeros: `12.5`, `0`, `0.0001`.

@@ -25,44 +25,12 @@ struct PackedDecimal: Sendable, Hashable {
     }
 
     /// The word `PackedDecimal(ExactDecimal.parse(bytes: text)!)` holds, read straight from
-    /// a plain decimal number (`8`, `0.1221`, `-3.50`, `.5`) without building a `Decimal`, and
-    /// whether the value is below zero. nil for any other spelling (an exponent, more than 18
-    /// significant digits, no digit at all) and for values the word cannot hold: the
-    /// `Decimal` path then reads them. Like `Decimal`, it keeps no trailing zeros (`3.50` is
-    /// 35 × 10⁻¹, `100` is 1 × 10²) and reads every zero as 0 × 10⁰.
+    /// a plain decimal number (`SmallDecimal.parse(plain:)`) without building a `Decimal`, and
+    /// whether the value is below zero. nil for other spellings and for values the word
+    /// cannot hold: the `Decimal` path then reads them.
     static func parse(plain text: UnsafeBufferPointer<UInt8>) -> (word: PackedDecimal, negative: Bool)? {
-        var mantissa: UInt64 = 0
-        var digits = 0, scale = 0
-        var negative = false, afterDot = false, sawDigit = false
-        for k in 0..<text.count {
-            let c = text[k]
-            switch c {
-            case 0x30...0x39:
-                sawDigit = true
-                if afterDot { scale += 1 }
-                if mantissa == 0 && c == 0x30 { continue }
-                digits += 1
-                guard digits <= 18 else { return nil }
-                mantissa = mantissa * 10 + UInt64(c - 0x30)
-            case UInt8(ascii: "."):
-                guard !afterDot else { return nil }
-                afterDot = true
-            case UInt8(ascii: "-") where k == 0:
-                negative = true
-            case UInt8(ascii: "+") where k == 0:
-                break
-            default:
-                return nil
-            }
-        }
-        guard sawDigit else { return nil }
-        guard mantissa != 0 else { return PackedDecimal(parts: SmallDecimal(mantissa: 0, exponent: 0, negative: false)).map { ($0, false) } }
-        var exponent = -scale
-        while mantissa % 10 == 0 {
-            mantissa /= 10
-            exponent += 1
-        }
-        return PackedDecimal(parts: SmallDecimal(mantissa: mantissa, exponent: exponent, negative: negative)).map { ($0, negative) }
+        guard let parts = SmallDecimal.parse(plain: text), let word = PackedDecimal(parts: parts) else { return nil }
+        return (word, parts.negative)
     }
 
     /// The packed value's mantissa, exponent and sign; nil when it is boxed.

@@ -88,6 +88,22 @@ public struct CSVWriter: Sendable {
         endCell(from: start, neutralise: true)
     }
 
+    /// Appends a text cell whose UTF-8 `write` appends for `value`. A `write` that uses only
+    /// its arguments captures nothing, so a class instance handed in this way is not counted
+    /// again for every cell (as a captured one is).
+    mutating func text<T>(_ value: T, _ write: (T, inout [UInt8]) -> Void) {
+        let start = beginCell()
+        write(value, &bytes)
+        endCell(from: start, neutralise: true)
+    }
+
+    /// Appends a numeric cell whose UTF-8 `write` appends for `value` (see `text(_:_:)`).
+    mutating func number<T>(_ value: T, _ write: (T, inout [UInt8]) -> Void) {
+        let start = beginCell()
+        write(value, &bytes)
+        endCell(from: start, neutralise: false)
+    }
+
     /// Appends a numeric cell whose UTF-8 `write` appends to the buffer.
     public mutating func number(_ write: (inout [UInt8]) -> Void) {
         let start = beginCell()

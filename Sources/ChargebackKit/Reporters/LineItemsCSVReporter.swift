@@ -41,33 +41,33 @@ public struct LineItemsCSVReporter: StreamingReporter {
         Unmanaged.passUnretained(item.pointee.job)._withUnsafeGuaranteedRef { j in row(item, job: j, into: &csv) }
     }
 
-    private static func row(_ item: UnsafePointer<LineItem>, job: JobRecord, into csv: inout CSVWriter) {
-        // Nor do the cells' closures count one.
-        unowned(unsafe) let j = job
+    private static func row(_ item: UnsafePointer<LineItem>, job j: JobRecord, into csv: inout CSVWriter) {
+        // Cells that need the job are handed it: a closure that captured it would count a
+        // reference to it each time.
         let (rate, cost) = LineItem.rateAndCost(of: item)
         let minorUnit = item.pointee.minorUnit
         csv.text(j.orgText, absent: unknownValue)
         csv.text(j.userText, absent: unknownValue)
         csv.text(item.pointee.costCenterText)
         csv.text(j.environmentText, absent: unknownValue)
-        csv.number { b in if let id = j.codeTaskId { appendInteger(id, to: &b) } }
+        csv.number(j.codeTaskId) { id, b in if let id { appendInteger(id, to: &b) } }
         csv.text(j.codeTaskNameText)
-        csv.text { b in j.appendInstanceName(to: &b) }
-        csv.number { b in if let id = j.runId { appendInteger(id, to: &b) } }
-        csv.text { b in j.appendJobId(to: &b) }
+        csv.text(j) { j, b in j.appendInstanceName(to: &b) }
+        csv.number(j.runId) { id, b in if let id { appendInteger(id, to: &b) } }
+        csv.text(j) { j, b in j.appendJobId(to: &b) }
         csv.text(j.state.rawValue)
-        csv.text { b in appendInstant(j.startTime, to: &b) }
-        csv.text { b in if let end = j.endTime { appendInstant(end, to: &b) } }
-        csv.number { b in if let ms = j.durationMilliseconds { appendSeconds(milliseconds: ms, to: &b) } }
-        csv.number { b in if let cu = j.assignedCU { ExactDecimal.appendPlain(cu, to: &b) } }
-        csv.number { b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
-        csv.number { b in ExactDecimal.appendPlain(rate, to: &b) }
-        csv.number { b in ExactDecimal.appendFixed(cost, digits: minorUnit, to: &b) }
+        csv.text(j.startTime) { start, b in appendInstant(start, to: &b) }
+        csv.text(j.endTime) { end, b in if let end { appendInstant(end, to: &b) } }
+        csv.number(j.durationMilliseconds) { ms, b in if let ms { appendSeconds(milliseconds: ms, to: &b) } }
+        csv.number(j) { j, b in if let cu = j.assignedCU { ExactDecimal.appendPlain(cu, to: &b) } }
+        csv.number(j) { j, b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }
+        csv.number(rate) { rate, b in ExactDecimal.appendPlain(rate, to: &b) }
+        csv.number((cost, minorUnit)) { c, b in ExactDecimal.appendFixed(c.0, digits: c.1, to: &b) }
         csv.text(item.pointee.currencyCode)
         csv.text(j.errorText)
-        csv.text { b in j.appendSessionLogUrl(to: &b) }
-        csv.text { b in LineItem.appendFlags(of: j, to: &b) }
-        csv.text { b in j.source.appendDescription(to: &b) }
+        csv.text(j) { j, b in j.appendSessionLogUrl(to: &b) }
+        csv.text(j) { j, b in LineItem.appendFlags(of: j, to: &b) }
+        csv.text(j) { j, b in j.source.appendDescription(to: &b) }
         csv.endRow()
     }
 }

@@ -104,6 +104,40 @@ struct OutputFormattingTests {
         #expect(Self.bytes { appendInstant(t("2026-10-03T04:05:06.007Z"), to: &$0) } == "2026-10-03T04:05:06.007Z")
     }
 
+    @Test("instants through the day-keeping formatter equal formatInstant: runs within a day, across midnight, and years out of four digits")
+    func instantsKeepingTheDay() {
+        var rng = seededRNG(7, 1)
+        let year0: Instant = -62_167_219_200_000
+        let year10000: Instant = 253_402_300_800_000
+        var instants: [Instant] = [0, -1, 1, 86_399_999, 86_400_000, year0, year0 - 1, year10000 - 1, year10000, year10000 - 1, -1, 0]
+        // Runs of nearby instants (most share a day with the one before), and jumps.
+        var now = t("2026-10-01T00:00:00.000Z")
+        for _ in 0..<20_000 {
+            now += Instant(rng.next() % 7_200_000)
+            instants.append(rng.next() % 50 == 0 ? Instant(bitPattern: rng.next() % UInt64(year10000 - year0)) + year0 : now)
+        }
+        var formatter = InstantFormatter()
+        var mismatches = 0, sameDay = 0
+        var lastDay: Instant?
+        for i in instants {
+            var b: [UInt8] = []
+            formatter.append(i, to: &b)
+            if String(decoding: b, as: UTF8.self) != formatInstant(i) { mismatches += 1 }
+            let day = i >= 0 ? i / 86_400_000 : (i - 86_399_999) / 86_400_000
+            if day == lastDay { sameDay += 1 }
+            lastDay = day
+        }
+        #expect(mismatches == 0)
+        // Both the kept date and a new one are exercised many times.
+        #expect(sameDay > 10_000 && instants.count - sameDay > 1_000)
+        var csv = CSVWriter()
+        csv.instant(t("2026-10-03T04:05:06.007Z"))
+        csv.instant(nil)
+        csv.instant(year0 - 1)
+        csv.endRow()
+        #expect(String(decoding: csv.bytes, as: UTF8.self) == "2026-10-03T04:05:06.007Z,,\(formatInstant(year0 - 1))\r\n")
+    }
+
     @Test("integers and seconds: the byte paths equal String(_:) and formatSeconds")
     func integersAndSeconds() {
         var rng = seededRNG(3, 0)

@@ -15,6 +15,8 @@ public struct CSVWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Whether the current row has a cell yet (the next one needs a separator).
     private var rowHasCells = false
+    /// The date part of the instants written, kept from one to the next of the same day.
+    private var instants = InstantFormatter()
 
     /// Starts a document, with a UTF-8 byte order mark when `bom` (Excel).
     public init(bom: Bool = false) {
@@ -102,6 +104,13 @@ public struct CSVWriter: Sendable {
         let start = beginCell()
         write(value, &bytes)
         endCell(from: start, neutralise: false)
+    }
+
+    /// Appends an instant cell (`formatInstant(t)`; empty for nil).
+    mutating func instant(_ t: Instant?) {
+        let start = beginCell()
+        if let t { instants.append(t, to: &bytes) }
+        endCell(from: start, neutralise: true)
     }
 
     /// Appends a numeric cell whose UTF-8 `write` appends to the buffer.

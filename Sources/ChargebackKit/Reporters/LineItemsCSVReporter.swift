@@ -56,8 +56,8 @@ public struct LineItemsCSVReporter: StreamingReporter {
         csv.number(j.runId) { id, b in if let id { appendInteger(id, to: &b) } }
         csv.text(j) { j, b in j.appendJobId(to: &b) }
         csv.text(j.state.rawValue)
-        csv.text(j.startTime) { start, b in appendInstant(start, to: &b) }
-        csv.text(j.endTime) { end, b in if let end { appendInstant(end, to: &b) } }
+        csv.instant(j.startTime)
+        csv.instant(j.endTime)
         csv.number(j.durationMilliseconds) { ms, b in if let ms { appendSeconds(milliseconds: ms, to: &b) } }
         csv.number(j) { j, b in if let cu = j.assignedCU { ExactDecimal.appendPlain(cu, to: &b) } }
         csv.number(j) { j, b in ExactDecimal.appendPlain(j.consumedCU ?? 0, to: &b) }

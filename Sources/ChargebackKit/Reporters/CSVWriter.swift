@@ -72,9 +72,12 @@ public struct CSVWriter: Sendable {
     mutating func text(_ t: PooledText, absent: String = "") {
         guard t != .none else { return text(absent) }
         let entry = TextPool.shared.entry(t.number)
-        let start = beginCell()
-        bytes.append(contentsOf: entry.bytes)
-        if !entry.csvClean { endCell(from: start, neutralise: true) }
+        _ = beginCell()
+        if entry.csvClean {
+            bytes.append(contentsOf: entry.bytes)
+        } else {
+            append(escaped: entry.bytes, neutralise: true)
+        }
     }
 
     /// Appends the UTF-8 of `s` from its storage in one copy.
@@ -141,7 +144,7 @@ public struct CSVWriter: Sendable {
         guard !clean else { return }
         let cell = Array(bytes[start...])
         bytes.removeSubrange(start...)
-        append(escaped: cell, neutralise: neutralise)
+        cell.withUnsafeBufferPointer { append(escaped: $0, neutralise: neutralise) }
     }
 
     /// Whether `cell` can be written as it is: it needs no quotes and, when `neutralise`, does
@@ -170,20 +173,26 @@ public struct CSVWriter: Sendable {
         b < UInt8(ascii: "-") && (b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == 0x0D || b == 0x0A)
     }
 
-    private mutating func append(escaped cell: [UInt8], neutralise: Bool) {
-        var utf8 = cell
-        if neutralise, let first = utf8.first, Self.startsFormula(first) {
-            utf8.insert(UInt8(ascii: "'"), at: 0)
-        }
-        guard utf8.contains(where: Self.needsQuotes) else {
-            bytes.append(contentsOf: utf8)
+    /// Appends `cell` escaped: a formula neutralised with a leading `'`, and the whole in
+    /// quotes with its quotes doubled when it needs them. The runs between quotes are copied
+    /// whole (an error message is hundreds of bytes).
+    private mutating func append(escaped cell: UnsafeBufferPointer<UInt8>, neutralise: Bool) {
+        let formula = neutralise && !cell.isEmpty && Self.startsFormula(cell[0])
+        guard cell.contains(where: Self.needsQuotes) else {
+            if formula { bytes.append(UInt8(ascii: "'")) }
+            bytes.append(contentsOf: cell)
             return
         }
         bytes.append(UInt8(ascii: "\""))
-        for b in utf8 {
-            if b == UInt8(ascii: "\"") { bytes.append(b) }
-            bytes.append(b)
+        if formula { bytes.append(UInt8(ascii: "'")) }
+        var run = 0
+        for i in cell.indices where cell[i] == UInt8(ascii: "\"") {
+            // The run up to and with this quote, then the quote again.
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: cell[run...i]))
+            bytes.append(UInt8(ascii: "\""))
+            run = i + 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: cell[run...]))
         bytes.append(UInt8(ascii: "\""))
     }
 }

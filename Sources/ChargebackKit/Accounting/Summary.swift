@@ -347,11 +347,8 @@ private struct NumberGroups {
             groups[last].tally.add(item)
             return
         }
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for word in key { h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9 }
-        h ^= h >> 31
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = Int(truncatingIfNeeded: Self.hash(key)) & mask
         while slots[i] != 0 {
             let g = Int(slots[i]) - 1
             if same(g, key) {
@@ -378,16 +375,23 @@ private struct NumberGroups {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: 0, count: slots.count * 2)
+        var slots = [Int32](repeating: 0, count: self.slots.count * 2)
         let mask = slots.count - 1
-        for g in groups.indices {
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-            for j in 0..<width { h = (h ^ keys[g * width + j]) &* 0xBF58_476D_1CE4_E5B9 }
-            h ^= h >> 31
-            var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = Int32(g + 1)
+        keys.withUnsafeBufferPointer { k in
+            for g in groups.indices {
+                var i = Int(truncatingIfNeeded: Self.hash(UnsafeBufferPointer(rebasing: k[(g * width)..<((g + 1) * width)]))) & mask
+                while slots[i] != 0 { i = (i + 1) & mask }
+                slots[i] = Int32(g + 1)
+            }
         }
+        self.slots = slots
+    }
+
+    /// A hash of a key's words.
+    private static func hash(_ key: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for word in key { h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9 }
+        return h ^ (h >> 31)
     }
 }
 
